@@ -1,0 +1,3 @@
+from substitute.cli import main
+
+main()

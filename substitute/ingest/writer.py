@@ -1,0 +1,157 @@
+"""Merging a batch of typed rows into its table, through a staging table.
+
+The batch is bulk-copied into a temporary table (``executemany`` on SQLite,
+``COPY`` on PostgreSQL); set-based SQL then sorts each row into one of:
+
+- new: its key is not stored yet → inserted;
+- identical: stored with the same values → a duplicate;
+- changed: stored with other values → updated (mutable kinds) or rejected
+  as ``conflicts_with_stored`` (immutable facts such as sales lines).
+
+All of it runs inside the caller's transaction, so a batch is activated whole
+or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+
+from substitute.db.upsert import dialect_insert
+from substitute.ingest.kinds import Kind
+from substitute.ingest.source import LINE
+
+_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DateTime reads back
+
+
+@dataclass
+class MergeResult:
+    inserted: int = 0
+    updated: int = 0
+    identical: int = 0
+    #: (line, key text) of immutable rows whose stored version differs
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+
+
+def table_columns(kind: Kind) -> list[str]:
+    """Columns of the kind's table that a batch provides (not the surrogate id, not batch_id)."""
+    table = kind.table.__table__
+    return [c.name for c in table.columns if c.name not in {"id", "batch_id"}]
+
+
+def _python_values(series: pd.Series, column: Column) -> list:
+    """Column values as the DB-API driver wants them: None for missing, text for dates."""
+    kind = column.type
+    if isinstance(kind, DateTime):
+        text = series.dt.strftime(_TIMESTAMP_FORMAT)
+        return text.where(series.notna(), None).tolist()
+    if isinstance(kind, Date):
+        text = series.dt.strftime("%Y-%m-%d")
+        return text.where(series.notna(), None).tolist()
+    if isinstance(kind, (Integer, BigInteger)):
+        numbers = pd.to_numeric(series, errors="coerce")
+        return numbers.astype("Int64").astype(object).where(numbers.notna(), None).tolist()
+    if isinstance(kind, Float):
+        numbers = pd.to_numeric(series, errors="coerce")
+        return numbers.astype(object).where(numbers.notna(), None).tolist()
+    if isinstance(kind, Boolean):
+        return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v) for v in series]
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def _stage_table(kind: Kind, conn: Connection) -> Table:
+    target = kind.table.__table__
+    columns = [Column(c, target.c[c].type) for c in table_columns(kind)]
+    columns.append(Column(LINE, BigInteger))
+    name = f"stage_{target.name}"
+    stage = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+    stage.drop(conn, checkfirst=True)
+    stage.create(conn)
+    return stage
+
+
+def _copy_into(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
+    names = [c.name for c in stage.columns]
+    columns = [_python_values(frame[n], stage.c[n]) for n in names]
+    rows = list(zip(*columns, strict=True))
+    if not rows:
+        return
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with driver.cursor() as cur:
+            quoted = ", ".join(f'"{n}"' for n in names)
+            with cur.copy(f"COPY {stage.name} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in names)
+        quoted = ", ".join(f'"{n}"' for n in names)
+        cur = driver.cursor()
+        cur.executemany(f"INSERT INTO {stage.name} ({quoted}) VALUES ({marks})", rows)
+        cur.close()
+
+
+def merge(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> MergeResult:
+    """Insert, update or classify ``frame`` (table columns + ``_line``, keys unique)."""
+    result = MergeResult()
+    if frame.empty:
+        return result
+    target = kind.table.__table__
+    stage = _stage_table(kind, conn)
+    _copy_into(conn, stage, frame)
+
+    columns = table_columns(kind)
+    values = [c for c in columns if c not in kind.key]
+    key_eq = and_(*[stage.c[k] == target.c[k] for k in kind.key])
+    differs = or_(*[stage.c[c].is_distinct_from(target.c[c]) for c in values]) if values else literal(False)
+    joined = stage.join(target, key_eq)
+
+    result.identical = conn.execute(
+        select(func.count()).select_from(joined).where(not_(differs))
+    ).scalar_one()
+    changed = conn.execute(
+        select(stage.c[LINE], *[stage.c[k] for k in kind.key]).select_from(joined).where(differs)
+    ).all()
+
+    source = [stage.c[c] for c in columns] + [literal(batch_id).label("batch_id")]
+    new_rows = select(*source).where(not_(exists().where(key_eq)))
+    inserted = conn.execute(target.insert().from_select([*columns, "batch_id"], new_rows))
+    result.inserted = inserted.rowcount
+
+    if changed and kind.mutable:
+        changed_lines = select(stage.c[LINE]).select_from(joined).where(differs)
+        upsert = dialect_insert(conn, target).from_select(
+            [*columns, "batch_id"], select(*source).where(stage.c[LINE].in_(changed_lines))
+        )
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(kind.key),
+            set_={c: upsert.excluded[c] for c in [*values, "batch_id"]},
+        )
+        conn.execute(upsert)
+        result.updated = len(changed)
+    elif changed:
+        result.conflicts = [(int(r[0]), "|".join(str(v) for v in r[1:])) for r in changed]
+    stage.drop(conn)
+    return result
+
