@@ -42,7 +42,7 @@ class IngestSettings(_Section):
     max_reject_share: float = Field(
         0.05, ge=0, le=1, description="above this share of rejected rows a batch is not activated"
     )
-    chunk_rows: int = Field(200_000, ge=1_000)
+    chunk_rows: int = Field(500_000, ge=1_000)
     progress: bool = True
 
 

@@ -237,7 +237,7 @@ def _to_table_rows(conn: Connection, batch: _Batch, rows: pd.DataFrame) -> pd.Da
     """Turn canonical timestamps into ``ts_utc`` (+ the store-local ``business_date`` of sales)."""
     if "timestamp" not in batch.kind.field_names or rows.empty:
         return rows
-    zones = dict(conn.execute(select(Store.store_id, Store.timezone)).tuples().all())
+    zones = {s: z for s, z in conn.execute(select(Store.store_id, Store.timezone))}
     local = localize(rows["timestamp"], rows["timestamp" + UTC_FLAG], rows["store_id"], zones)
     if local.shifted_from_gap:
         batch.summary.warnings["dst_gap_shifted"] += local.shifted_from_gap

@@ -40,9 +40,13 @@ class Validated:
     rejected_lines: int
 
 
-def _text(col: pd.Series) -> pd.Series:
-    text = col.astype(str).str.strip()
-    return text.where(col.notna(), "")
+def _text(col: pd.Series, strip: bool = True) -> pd.Series:
+    """Cells as text, "" for missing; surrounding blanks removed where they matter."""
+    if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) != "string":
+        col = col.astype(str).where(col.notna(), "")
+    elif col.hasnans:
+        col = col.fillna("")
+    return col.str.strip() if strip else col
 
 
 @lru_cache(maxsize=4096)
@@ -81,8 +85,12 @@ def _type_column(
     field: Field, col: pd.Series, kind: Kind, date_format: str | None, timestamp_format: str | None
 ) -> tuple[pd.Series, list[Check], pd.Series | None]:
     """Return (typed values, failed checks, UTC flag for timestamps) for one column."""
-    text = _text(col)
-    empty = text == ""
+    # Number parsing ignores surrounding blanks by itself: skip the costly strip.
+    text = _text(col, strip=field.type not in (INT, FLOAT))
+    if field.type in (INT, FLOAT):
+        empty = pd.Series(False, index=col.index)
+    else:
+        empty = text == ""
     if field.type in (STR, TIMEZONE):
         values = text.where(~empty, None).astype(object)
         if field.choices is not None:
@@ -97,6 +105,11 @@ def _type_column(
     if field.type in (INT, FLOAT):
         numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
         numbers = (col if numeric else pd.to_numeric(text, errors="coerce")).astype("float64")
+        unparsed = numbers.isna().to_numpy()
+        blank = np.zeros(len(col), dtype=bool)
+        if unparsed.any():
+            blank[unparsed] = (text[unparsed].str.strip() == "").to_numpy(dtype=bool)
+        empty = pd.Series(blank, index=col.index)
         finite = pd.Series(np.isfinite(numbers), index=col.index)
         checks: list[Check] = []
         if field.type == INT:
