@@ -1,0 +1,49 @@
+"""The command line: settings, schema and ingestion, with exit codes a script can trust."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from substitute.cli import main
+from tests.ingest.helpers import STORES, write_csv
+
+
+def _run(tmp_path, *args: str):
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    return CliRunner().invoke(main, ["--config-dir", str(tmp_path), "--database-url", db, *args])
+
+
+def test_config_show_prints_effective_settings_without_secrets(tmp_path):
+    (tmp_path / "substitute.toml").write_text('[substitute.api]\nsecret_key = "topsecret"\n')
+    result = _run(tmp_path, "config", "show")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert shown["api"]["secret_key"] == "***"
+    assert shown["database"]["url"].endswith("cli.db")
+
+
+def test_ingest_prints_the_account_and_a_rejected_batch_exits_3(tmp_path):
+    assert _run(tmp_path, "db", "upgrade").exit_code == 0
+    stores = write_csv(tmp_path / "stores.csv", STORES)
+    ok = _run(tmp_path, "ingest", "stores", str(stores))
+    assert ok.exit_code == 0, ok.output
+    assert "read 3 = loaded 3" in ok.output
+
+    bad = write_csv(tmp_path / "bad.csv", [dict(STORES[0], timezone="Mars/Olympus")])
+    rejected = _run(tmp_path, "ingest", "stores", str(bad))
+    assert rejected.exit_code == 3
+    assert "unknown_timezone" in rejected.output
+    assert "nothing was activated" in rejected.output
+
+
+def test_a_bad_mapping_is_a_clear_error_not_a_traceback(tmp_path):
+    _run(tmp_path, "db", "upgrade")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('kind = "stores"\n[columns]\nstore_id = "SHOP_CODE"\n')
+    stores = write_csv(tmp_path / "stores.csv", STORES)
+    result = _run(tmp_path, "ingest", "stores", str(stores), "--mapping", str(mapping))
+    assert result.exit_code == 2
+    assert "no column SHOP_CODE" in result.output
+    assert "Traceback" not in result.output
