@@ -6,7 +6,6 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-DEMO_DIR ?= var/demo
 export LIGHTFM_NO_CFLAGS := 1
 
 .PHONY: venv demo test test-fast lint bench-ingest clean
@@ -21,7 +20,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 demo: venv
-	$(BIN)/substitute demo run --workdir $(DEMO_DIR)
+	$(BIN)/substitute demo run
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

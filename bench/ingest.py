@@ -54,7 +54,9 @@ def _naive_baseline(engine: Engine, path: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path", type=Path, help="ta_feng.csv.zip")
     parser.add_argument("--database-url", help="PostgreSQL URL (a scratch schema is used); default SQLite")
     args = parser.parse_args(argv)
@@ -68,17 +70,23 @@ def main(argv: list[str] | None = None) -> int:
         engine = _engine(args.database_url, workdir, "bench_ours")
         upgrade(engine)
         for kind in ("stores", "items", "customers"):
-            summary = ingest_file(engine, kind, args.path, mapping_path=MAPPINGS / f"{kind}.toml", settings=settings)
+            summary = ingest_file(
+                engine, kind, args.path, mapping_path=MAPPINGS / f"{kind}.toml", settings=settings
+            )
             print(summary.render())
 
         started = time.perf_counter()
-        sales = ingest_file(engine, "sales", args.path, mapping_path=MAPPINGS / "sales.toml", settings=settings)
+        sales = ingest_file(
+            engine, "sales", args.path, mapping_path=MAPPINGS / "sales.toml", settings=settings
+        )
         ours = time.perf_counter() - started
         print(sales.render())
         assert sales.balanced, "rows unaccounted for"
 
         started = time.perf_counter()
-        again = ingest_file(engine, "sales", args.path, mapping_path=MAPPINGS / "sales.toml", settings=settings)
+        again = ingest_file(
+            engine, "sales", args.path, mapping_path=MAPPINGS / "sales.toml", settings=settings
+        )
         replay = time.perf_counter() - started
         print(again.render())
         engine.dispose()

@@ -150,7 +150,5 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError(f"invalid settings: {exc}") from exc
     if settings.environment == "production" and settings.api.secret_key is None:
-        raise ConfigError(
-            "environment=production needs api.secret_key: set SUBSTITUTE_API__SECRET_KEY"
-        )
+        raise ConfigError("environment=production needs api.secret_key: set SUBSTITUTE_API__SECRET_KEY")
     return settings

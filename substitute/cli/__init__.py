@@ -6,7 +6,8 @@ Subcommand modules import heavy libraries inside their functions so that
 
 from __future__ import annotations
 
+# Importing a command module registers its commands on `main`.
+from substitute.cli import config_cmd, db_cmd, demo_cmd, ingest_cmd  # noqa: F401
 from substitute.cli.context import main
-from substitute.cli import config_cmd, db_cmd, ingest_cmd  # noqa: E402,F401  (registers commands)
 
 __all__ = ["main"]

@@ -13,7 +13,7 @@ from substitute.ingest.kinds import KINDS
 
 @main.group(invoke_without_command=False)
 def ingest() -> None:
-    """Load retailer data: items, stores, customers, sales, inventory, receipts, reviews, events, promotions, weather."""
+    """Load retailer data (stores, items, customers, sales, inventory, receipts, ...)."""
 
 
 def _load(app: AppContext, kind: str, path: Path, mapping: Path | None) -> None:
@@ -54,18 +54,13 @@ for _kind in KINDS:
 @pass_app
 def ingest_dir(app: AppContext, folder: Path) -> None:
     """Load every canonical <kind>.csv/.csv.gz/.parquet in FOLDER, master data first."""
-    from substitute.ingest.kinds import LOAD_ORDER
+    from substitute.ingest.pipeline import canonical_files
 
-    found = False
-    for kind in LOAD_ORDER:
-        for suffix in (".parquet", ".csv.gz", ".csv"):
-            path = folder / f"{kind}{suffix}"
-            if path.is_file():
-                found = True
-                _load(app, kind, path, None)
-                break
-    if not found:
+    files = canonical_files(folder)
+    if not files:
         raise click.ClickException(f"{folder} holds no <kind>.csv / .parquet file")
+    for kind, path in files:
+        _load(app, kind, path, None)
 
 
 @ingest.command("rejoin")

@@ -22,9 +22,7 @@ class LocalTimes:
     shifted_from_gap: int  # wall times that fell in a spring-forward gap
 
 
-def localize(
-    values: pd.Series, is_utc: pd.Series, store_ids: pd.Series, zones: dict[str, str]
-) -> LocalTimes:
+def localize(values: pd.Series, is_utc: pd.Series, store_ids: pd.Series, zones: dict[str, str]) -> LocalTimes:
     """Convert ``values`` (naive; UTC where ``is_utc``) using each store's zone."""
     ts_utc = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     local_day = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")

@@ -57,7 +57,7 @@ _SPEC_KEYS = {"const", "template", "ratio", "floordiv", "row_number", "column", 
 class Mapping:
     kind: Kind
     columns: dict[str, Any] = field(default_factory=dict)
-    source: SourceOptions = SourceOptions()
+    source: SourceOptions = field(default_factory=SourceOptions)
     date_format: str | None = None
     timestamp_format: str | None = None
     path: Path | None = None
@@ -83,7 +83,7 @@ class Mapping:
             raise MappingError(f"mapping {path} is for {declared.name!r}, not {kind.name!r}")
         kind = kind or declared
         if kind is None:
-            raise MappingError(f"mapping {path}: say which kind it maps with kind = \"...\"")
+            raise MappingError(f'mapping {path}: say which kind it maps with kind = "..."')
         columns = dict(data.get("columns", {}))
         for name, spec in columns.items():
             if name not in kind.field_names:

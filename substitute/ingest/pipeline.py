@@ -357,7 +357,9 @@ def _commit(
         raise BatchRejected(summary.message, summary) from None
     except SQLAlchemyError as exc:
         summary.status = "failed"
-        summary.message = f"database error, nothing was activated: {exc.__class__.__name__}: {exc.orig or exc}"
+        summary.message = (
+            f"database error, nothing was activated: {exc.__class__.__name__}: {exc.orig or exc}"
+        )
         with engine.begin() as conn:
             _finish(conn, summary, started)
         raise StorageError(f"batch {batch_id} ({summary.kind}) failed: {summary.message}") from exc
@@ -375,6 +377,17 @@ def _commit(
 
 class _TooManyRejects(Exception):
     pass
+
+
+def canonical_files(folder: Path) -> list[tuple[str, Path]]:
+    """The ``<kind>.parquet|.csv.gz|.csv`` files in ``folder``, in load order (masters first)."""
+    found = []
+    for kind in LOAD_ORDER:
+        for suffix in (".parquet", ".csv.gz", ".csv"):
+            if (folder / f"{kind}{suffix}").is_file():
+                found.append((kind, folder / f"{kind}{suffix}"))
+                break
+    return found
 
 
 def rejoin_unmatched(engine: Engine, *, settings: IngestSettings | None = None) -> list[BatchSummary]:

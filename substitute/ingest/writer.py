@@ -87,7 +87,10 @@ def _python_values(series: pd.Series, column: Column) -> list:
         numbers = pd.to_numeric(series, errors="coerce")
         return numbers.astype(object).where(numbers.notna(), None).tolist()
     if isinstance(kind, Boolean):
-        return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v) for v in series]
+        return [
+            None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v)
+            for v in series
+        ]
     return series.astype(object).where(series.notna(), None).tolist()
 
 
@@ -121,7 +124,8 @@ def _copy_into(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
     else:
         marks = ", ".join("?" for _ in names)
         cur = driver.cursor()
-        cur.executemany(f"INSERT INTO {stage.name} ({quoted}) VALUES ({marks})", rows)
+        # Names come from our own schema, never from input; values are bound.
+        cur.executemany(f"INSERT INTO {stage.name} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
         cur.close()
 
 
@@ -140,8 +144,8 @@ def _insert_new_sqlite(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_
     driver = conn.connection.driver_connection
     before = driver.total_changes
     cur = driver.cursor()
-    cur.executemany(
-        f"INSERT INTO {target.name} ({quoted}) VALUES ({marks}, {int(batch_id)}) "
+    cur.executemany(  # names from our schema, values bound: no injection
+        f"INSERT INTO {target.name} ({quoted}) VALUES ({marks}, {int(batch_id)}) "  # noqa: S608
         f"ON CONFLICT ({keys}) DO NOTHING",
         rows,
     )
@@ -172,9 +176,7 @@ def merge(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> M
         source = [stage.c[c] for c in columns] + [literal(batch_id).label("batch_id")]
         # Key order keeps the unique index's B-tree appends local.
         new_rows = (
-            select(*source)
-            .where(not_(exists().where(key_eq)))
-            .order_by(*[stage.c[k] for k in kind.key])
+            select(*source).where(not_(exists().where(key_eq))).order_by(*[stage.c[k] for k in kind.key])
         )
         result.inserted = conn.execute(
             target.insert()

@@ -22,7 +22,12 @@ good_sale = st.fixed_dictionaries(
         "txn_id": st.sampled_from([f"t{i}" for i in range(8)]),
         "line": st.integers(1, 3).map(str),
         "timestamp": st.sampled_from(
-            ["2026-07-01T10:00:00+09:00", "2026-11-01 01:30:00", "2026-03-08 02:30:00", "2026-07-02T01:00:00Z"]
+            [
+                "2026-07-01T10:00:00+09:00",
+                "2026-11-01 01:30:00",
+                "2026-03-08 02:30:00",
+                "2026-07-02T01:00:00Z",
+            ]
         ),
         "sku": st.sampled_from(SKUS),
         "customer_id": st.sampled_from(["", "c1", "c2"]),
@@ -65,6 +70,9 @@ def test_ingesting_twice_equals_ingesting_once(engine: Engine, tmp_path: Path, r
     assert snapshot(engine) == once
     for summary in (first, second):
         assert summary.rows_read == len(rows)
-        assert summary.loaded + summary.updated + summary.parked + summary.duplicate + summary.rejected == len(rows)
+        assert (
+            summary.loaded + summary.updated + summary.parked + summary.duplicate + summary.rejected
+            == len(rows)
+        )
     assert second.loaded == second.updated == second.parked == 0
     assert second.rejected == first.rejected

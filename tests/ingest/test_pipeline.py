@@ -56,8 +56,9 @@ def test_every_row_is_loaded_duplicate_or_rejected_with_its_reason(engine, tmp_p
     assert summary.balanced
     with engine.connect() as conn:
         rejects = conn.execute(
-            select(IngestReject.line, IngestReject.column_name, IngestReject.reason, IngestReject.raw_value)
-            .order_by(IngestReject.line)
+            select(
+                IngestReject.line, IngestReject.column_name, IngestReject.reason, IngestReject.raw_value
+            ).order_by(IngestReject.line)
         ).all()
     assert [tuple(r) for r in rejects] == [
         (99, "timestamp", "bad_timestamp", "2026-13-45T10:00:00"),

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.realdata
 
 
 def _load(engine, kind: str, path: Path, mapping: str):
-    summary = ingest_file(engine, kind, path, mapping_path=MAPPINGS / mapping / f"{kind}.toml", settings=QUIET)
+    summary = ingest_file(
+        engine, kind, path, mapping_path=MAPPINGS / mapping / f"{kind}.toml", settings=QUIET
+    )
     assert summary.balanced, summary.render()
     return summary
 
