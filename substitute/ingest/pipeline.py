@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from substitute.db.models import IngestBatch, IngestReject, Item, Store, UnmatchedRow
 from substitute.db.upsert import dialect_insert
 from substitute.errors import BatchRejected, StorageError
+from substitute.ingest.enrich import classify_reviews
 from substitute.ingest.kinds import DATE, LOAD_ORDER, TIMESTAMP, Kind, get_kind
 from substitute.ingest.localtime import localize
 from substitute.ingest.mapping import Mapping
@@ -234,7 +235,10 @@ def _park(conn: Connection, batch: _Batch, rows: pd.DataFrame, batch_id: int) ->
 
 
 def _to_table_rows(conn: Connection, batch: _Batch, rows: pd.DataFrame) -> pd.DataFrame:
-    """Turn canonical timestamps into ``ts_utc`` (+ the store-local ``business_date`` of sales)."""
+    """Canonical rows to table rows: timestamps to ``ts_utc`` (+ the store-local
+    ``business_date`` of sales); reviews read for loyalty."""
+    if batch.kind.name == "reviews" and not rows.empty:
+        return classify_reviews(conn, rows)
     if "timestamp" not in batch.kind.field_names or rows.empty:
         return rows
     zones = {s: z for s, z in conn.execute(select(Store.store_id, Store.timezone))}

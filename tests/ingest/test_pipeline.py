@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from substitute.db.models import IngestBatch, IngestReject, Item, SaleLine, UnmatchedRow
+from substitute.db.models import IngestBatch, IngestReject, Item, Review, SaleLine, UnmatchedRow
 from substitute.errors import BatchRejected, DataError, MappingError
 from substitute.ingest.pipeline import ingest_file
 from substitute.settings import IngestSettings
@@ -227,3 +227,26 @@ def test_a_file_missing_a_required_column_names_it(sqlite_engine, tmp_path):
 def test_unknown_kind_is_refused(sqlite_engine, tmp_path):
     with pytest.raises(DataError, match="unknown kind 'sale'"):
         ingest_file(sqlite_engine, "sale", tmp_path / "x.csv", settings=QUIET)
+
+
+def test_reviews_are_read_for_loyalty_as_they_load(engine, tmp_path):
+    _masters(engine, tmp_path)
+    reviews = [
+        {
+            "review_id": "r1",
+            "sku": "TEVA-HUR-BLK-25",
+            "text": "Tevaのハリケーンが好きで、色違いで2足目です",
+            "language": "ja",
+        },
+        {
+            "review_id": "r2",
+            "sku": "CHACO-Z1-BLK-25",
+            "text": "I needed sandals for my commute and these were cheap",
+            "language": "en",
+        },
+    ]
+    summary = ingest_file(engine, "reviews", write_csv(tmp_path / "reviews.csv", reviews), settings=QUIET)
+    assert summary.loaded == 2
+    with engine.connect() as conn:
+        labels = dict(conn.execute(select(Review.review_id, Review.loyalty_label)).all())
+    assert labels == {"r1": "psychological", "r2": "behavioral"}
