@@ -16,17 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Connection,
-    Date,
-    DateTime,
-    Float,
-    Integer,
     MetaData,
     Table,
     and_,
@@ -38,11 +32,10 @@ from sqlalchemy import (
     select,
 )
 
+from substitute.db.bulk import bulk_copy, driver_rows
 from substitute.db.upsert import dialect_insert
 from substitute.ingest.kinds import Kind
 from substitute.ingest.source import LINE
-
-_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DateTime reads back
 
 
 @dataclass
@@ -60,40 +53,6 @@ def table_columns(kind: Kind) -> list[str]:
     return [c.name for c in table.columns if c.name not in {"id", "batch_id"}]
 
 
-def _datetime_text(series: pd.Series, unit: str) -> list:
-    """Format datetimes as SQLAlchemy's SQLite types store them, fast (numpy, not strftime)."""
-    values = series.to_numpy(dtype="datetime64[ns]")
-    text = np.datetime_as_string(values, unit=unit)
-    if unit == "us":
-        # numpy writes ISO 'T'; SQLAlchemy writes and compares with a space.
-        width = text.dtype.itemsize // 4
-        text.view(np.uint32).reshape(-1, width)[:, 10] = ord(" ")
-    out = text.astype(object)
-    out[np.isnat(values)] = None
-    return out.tolist()
-
-
-def _python_values(series: pd.Series, column: Column) -> list:
-    """Column values as the DB-API driver wants them: None for missing, text for dates."""
-    kind = column.type
-    if isinstance(kind, DateTime):
-        return _datetime_text(series, "us")
-    if isinstance(kind, Date):
-        return _datetime_text(series, "D")
-    if isinstance(kind, (Integer, BigInteger)):
-        numbers = pd.to_numeric(series, errors="coerce")
-        return numbers.astype("Int64").astype(object).where(numbers.notna(), None).tolist()
-    if isinstance(kind, Float):
-        numbers = pd.to_numeric(series, errors="coerce")
-        return numbers.astype(object).where(numbers.notna(), None).tolist()
-    if isinstance(kind, Boolean):
-        return [
-            None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v)
-            for v in series
-        ]
-    return series.astype(object).where(series.notna(), None).tolist()
-
-
 def _stage_table(kind: Kind, conn: Connection) -> Table:
     target = kind.table.__table__
     columns = [Column(c, target.c[c].type) for c in table_columns(kind)]
@@ -105,30 +64,6 @@ def _stage_table(kind: Kind, conn: Connection) -> Table:
     return stage
 
 
-def _rows(frame: pd.DataFrame, table: Table, names: list[str]) -> list[tuple]:
-    columns = [_python_values(frame[n], table.c[n]) for n in names]
-    return list(zip(*columns, strict=True))
-
-
-def _copy_into(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
-    names = [c.name for c in stage.columns]
-    rows = _rows(frame, stage, names)
-    if not rows:
-        return
-    quoted = ", ".join(f'"{n}"' for n in names)
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with driver.cursor() as cur, cur.copy(f"COPY {stage.name} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in names)
-        cur = driver.cursor()
-        # Names come from our own schema, never from input; values are bound.
-        cur.executemany(f"INSERT INTO {stage.name} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
-        cur.close()
-
-
 def _insert_new_sqlite(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> int:
     """Insert rows whose key is not stored; return how many went in.
 
@@ -137,7 +72,7 @@ def _insert_new_sqlite(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_
     """
     target = kind.table.__table__
     names = table_columns(kind)
-    rows = _rows(frame.sort_values(list(kind.key)), target, names)
+    rows = driver_rows(frame.sort_values(list(kind.key)), target, names)
     quoted = ", ".join(f'"{n}"' for n in [*names, "batch_id"])
     marks = ", ".join("?" for _ in names)
     keys = ", ".join(f'"{k}"' for k in kind.key)
@@ -168,10 +103,10 @@ def merge(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> M
         if result.inserted == len(frame):
             return result
         stage = _stage_table(kind, conn)
-        _copy_into(conn, stage, frame)
+        bulk_copy(conn, stage, frame)
     else:
         stage = _stage_table(kind, conn)
-        _copy_into(conn, stage, frame)
+        bulk_copy(conn, stage, frame)
         key_eq = and_(*[stage.c[k] == target.c[k] for k in kind.key])
         source = [stage.c[c] for c in columns] + [literal(batch_id).label("batch_id")]
         # Key order keeps the unique index's B-tree appends local.
