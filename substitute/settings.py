@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from substitute.errors import ConfigError
+from substitute.forecast.config import ForecastConfig
 
 ENV_PREFIX = "SUBSTITUTE_"
 ENV_CONFIG_DIR = "SUBSTITUTE_CONFIG_DIR"
@@ -46,6 +47,16 @@ class IngestSettings(_Section):
     progress: bool = True
 
 
+class ForecastSettings(_Section):
+    history_days: int = Field(400, ge=28, description="days of sales read for each nightly run")
+    executor: str = Field("local", pattern="^(local|dask)$")
+    dask_scheduler: str | None = Field(None, description="address of a Dask scheduler; None: a LocalCluster")
+    workers: int = Field(0, ge=0, description="local processes; 0 = one per core")
+    batch_series: int = Field(2000, ge=1000, description="series per task (Dask: at least 1,000)")
+    keep_runs: int = Field(7, ge=1, description="runs whose rows are kept; older ones are pruned")
+    model: ForecastConfig = ForecastConfig()
+
+
 class ArtifactSettings(_Section):
     dir: Path = Path("var/artifacts")
 
@@ -62,6 +73,7 @@ class Settings(_Section):
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     database: DatabaseSettings = DatabaseSettings()
     ingest: IngestSettings = IngestSettings()
+    forecast: ForecastSettings = ForecastSettings()
     artifacts: ArtifactSettings = ArtifactSettings()
     api: ApiSettings = ApiSettings()
 

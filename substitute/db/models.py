@@ -246,13 +246,17 @@ class IngestReject(Base):
 
 
 class ForecastRun(Base):
+    """One nightly forecast. Readers use the single run with ``is_current``."""
+
     __tablename__ = "forecast_runs"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     as_of: Mapped[dt.date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(16))  # running | complete | failed | active
-    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))  # running | active | superseded | failed
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     executor: Mapped[str | None] = mapped_column(String(16))
     n_series: Mapped[int | None] = mapped_column(Integer)
+    n_expected: Mapped[int | None] = mapped_column(Integer)
+    config: Mapped[str | None] = mapped_column(Text)  # the effective ForecastConfig, JSON
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(Text)
@@ -274,7 +278,7 @@ class ForecastDay(Base):
 
 
 class SelloutRisk(Base):
-    """Per series and run: when it sells out and what to do about it."""
+    """Per series and run: which model, when it sells out and what to do about it."""
 
     __tablename__ = "sellout_risks"
     run_id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -283,11 +287,19 @@ class SelloutRisk(Base):
     model: Mapped[str] = mapped_column(String(32))
     fallback_reason: Mapped[str | None] = mapped_column(String(200))
     demand_class: Mapped[str | None] = mapped_column(String(16))
+    flags: Mapped[str | None] = mapped_column(String(200))
+    n_observed_days: Mapped[int | None] = mapped_column(Integer)
+    n_censored_days: Mapped[int | None] = mapped_column(Integer)
+    est_lost_units: Mapped[float | None] = mapped_column(Float)
     on_hand: Mapped[float | None] = mapped_column(Float)
     next_receipt_date: Mapped[dt.date | None] = mapped_column(Date)
     p_stockout_before_receipt: Mapped[float | None] = mapped_column(Float)
+    #: within the run's ``stockout_window_days`` (see the run's config)
+    p_stockout_window: Mapped[float | None] = mapped_column(Float)
     expected_sellout_date: Mapped[dt.date | None] = mapped_column(Date)
+    median_sellout_date: Mapped[dt.date | None] = mapped_column(Date)
     days_of_cover: Mapped[float | None] = mapped_column(Float)
+    order_up_to: Mapped[float | None] = mapped_column(Float)
     reorder_qty: Mapped[float | None] = mapped_column(Float)
 
 

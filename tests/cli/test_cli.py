@@ -47,3 +47,7 @@ def test_a_bad_mapping_is_a_clear_error_not_a_traceback(tmp_path):
     assert result.exit_code == 2
     assert "no column SHOP_CODE" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_command_family_is_registered():
+    assert {"config", "db", "demo", "forecast", "ingest", "loyalty"} <= set(main.commands)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 13:26:20.773746
+Create Date: 2026-11-22
 """
 
 import sqlalchemy as sa
@@ -54,6 +54,8 @@ def upgrade() -> None:
         sa.Column("is_current", sa.Boolean(), nullable=False),
         sa.Column("executor", sa.String(length=16), nullable=True),
         sa.Column("n_series", sa.Integer(), nullable=True),
+        sa.Column("n_expected", sa.Integer(), nullable=True),
+        sa.Column("config", sa.Text(), nullable=True),
         sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.Column("message", sa.Text(), nullable=True),
@@ -61,6 +63,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("forecast_runs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_forecast_runs_as_of"), ["as_of"], unique=False)
+        batch_op.create_index(batch_op.f("ix_forecast_runs_is_current"), ["is_current"], unique=False)
 
     op.create_table(
         "forecasts",
@@ -261,11 +264,18 @@ def upgrade() -> None:
         sa.Column("model", sa.String(length=32), nullable=False),
         sa.Column("fallback_reason", sa.String(length=200), nullable=True),
         sa.Column("demand_class", sa.String(length=16), nullable=True),
+        sa.Column("flags", sa.String(length=200), nullable=True),
+        sa.Column("n_observed_days", sa.Integer(), nullable=True),
+        sa.Column("n_censored_days", sa.Integer(), nullable=True),
+        sa.Column("est_lost_units", sa.Float(), nullable=True),
         sa.Column("on_hand", sa.Float(), nullable=True),
         sa.Column("next_receipt_date", sa.Date(), nullable=True),
         sa.Column("p_stockout_before_receipt", sa.Float(), nullable=True),
+        sa.Column("p_stockout_window", sa.Float(), nullable=True),
         sa.Column("expected_sellout_date", sa.Date(), nullable=True),
+        sa.Column("median_sellout_date", sa.Date(), nullable=True),
         sa.Column("days_of_cover", sa.Float(), nullable=True),
+        sa.Column("order_up_to", sa.Float(), nullable=True),
         sa.Column("reorder_qty", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("run_id", "store_id", "sku", name=op.f("pk_sellout_risks")),
     )
@@ -367,6 +377,7 @@ def downgrade() -> None:
     op.drop_table("ingest_batches")
     op.drop_table("forecasts")
     with op.batch_alter_table("forecast_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_forecast_runs_is_current"))
         batch_op.drop_index(batch_op.f("ix_forecast_runs_as_of"))
 
     op.drop_table("forecast_runs")
