@@ -40,3 +40,13 @@ def demo_run(app: AppContext, fixture: Path) -> None:
     for kind, path in canonical_files(fixture):
         summary = ingest_file(app.engine, kind, path, settings=app.settings.ingest)
         click.echo(summary.render())
+
+    from substitute.nightly.forecast import run_forecast
+
+    click.secho("forecasting every item × store", bold=True)
+    click.echo(run_forecast(app.engine, app.settings.forecast).render())
+
+    from substitute.nightly.loyalty import refresh_loyalty
+
+    click.secho("reading loyalty from purchases, reviews and past offers", bold=True)
+    click.echo(refresh_loyalty(app.engine).render())

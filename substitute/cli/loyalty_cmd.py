@@ -131,3 +131,24 @@ def classify(
         counts["error" if "error" in row else "ok"] += 1
         click.echo(json.dumps(row, ensure_ascii=False))
     click.echo(f"classified {counts['ok']} reviews, {counts['error']} unreadable lines", err=True)
+
+
+@loyalty.command("refresh")
+@click.pass_context
+def refresh(ctx: click.Context) -> None:
+    """Recompute the stored loyalty profiles and item substitutability from the database."""
+    from substitute.cli.context import AppContext
+    from substitute.nightly.loyalty import refresh_loyalty
+
+    app = ctx.find_object(AppContext)
+    assert app is not None
+    click.echo(refresh_loyalty(app.engine).render())
+
+
+def _attach_profile_command() -> None:
+    from substitute.cli.loyalty_profile_cmd import profile_command
+
+    loyalty.add_command(profile_command, "profile")
+
+
+_attach_profile_command()

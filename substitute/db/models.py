@@ -303,6 +303,43 @@ class SelloutRisk(Base):
     reorder_qty: Mapped[float | None] = mapped_column(Float)
 
 
+class LoyaltyProfile(Base):
+    """Why a customer buys in a category, with the real counts behind it (refreshed nightly)."""
+
+    __tablename__ = "loyalty_profiles"
+    customer_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    category: Mapped[str] = mapped_column(String(300), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))  # psychological | behavioral | unknown
+    leaning: Mapped[str | None] = mapped_column(String(16))
+    strength: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    brand: Mapped[str | None] = mapped_column(String(120))
+    n_purchases: Mapped[int] = mapped_column(Integer, default=0)
+    n_reviews_psychological: Mapped[int] = mapped_column(Integer, default=0)
+    n_reviews_behavioral: Mapped[int] = mapped_column(Integer, default=0)
+    n_reviews_none: Mapped[int] = mapped_column(Integer, default=0)
+    n_offers_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    n_offers_declined: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Substitutability(Base):
+    """How substitutable an item, model or brand is, from its reviews (refreshed nightly)."""
+
+    __tablename__ = "substitutability"
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)  # item | model | brand
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    category: Mapped[str] = mapped_column(String(300), primary_key=True)
+    n_reviews: Mapped[int] = mapped_column(Integer)
+    n_psychological: Mapped[int] = mapped_column(Integer)
+    n_behavioral: Mapped[int] = mapped_column(Integer)
+    n_none: Mapped[int] = mapped_column(Integer)
+    share_psychological: Mapped[float] = mapped_column(Float)
+    share_behavioral: Mapped[float] = mapped_column(Float)
+    substitutability: Mapped[float] = mapped_column(Float)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class ModelArtifact(Base):
     __tablename__ = "model_artifacts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

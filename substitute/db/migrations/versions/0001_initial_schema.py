@@ -5,8 +5,9 @@ Revises:
 Create Date: 2026-11-22
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = "0001"
 down_revision = None
@@ -178,6 +179,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("job", "slot_utc", name=op.f("uq_job_runs_job_slot_utc")),
     )
     op.create_table(
+        "loyalty_profiles",
+        sa.Column("customer_id", sa.String(length=64), nullable=False),
+        sa.Column("category", sa.String(length=300), nullable=False),
+        sa.Column("type", sa.String(length=16), nullable=False),
+        sa.Column("leaning", sa.String(length=16), nullable=True),
+        sa.Column("strength", sa.Float(), nullable=False),
+        sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("brand", sa.String(length=120), nullable=True),
+        sa.Column("n_purchases", sa.Integer(), nullable=False),
+        sa.Column("n_reviews_psychological", sa.Integer(), nullable=False),
+        sa.Column("n_reviews_behavioral", sa.Integer(), nullable=False),
+        sa.Column("n_reviews_none", sa.Integer(), nullable=False),
+        sa.Column("n_offers_accepted", sa.Integer(), nullable=False),
+        sa.Column("n_offers_declined", sa.Integer(), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("customer_id", "category", name=op.f("pk_loyalty_profiles")),
+    )
+    op.create_table(
         "model_artifacts",
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
@@ -291,6 +310,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("store_id", name=op.f("pk_stores")),
     )
     op.create_table(
+        "substitutability",
+        sa.Column("level", sa.String(length=8), nullable=False),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("category", sa.String(length=300), nullable=False),
+        sa.Column("n_reviews", sa.Integer(), nullable=False),
+        sa.Column("n_psychological", sa.Integer(), nullable=False),
+        sa.Column("n_behavioral", sa.Integer(), nullable=False),
+        sa.Column("n_none", sa.Integer(), nullable=False),
+        sa.Column("share_psychological", sa.Float(), nullable=False),
+        sa.Column("share_behavioral", sa.Float(), nullable=False),
+        sa.Column("substitutability", sa.Float(), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("level", "key", "category", name=op.f("pk_substitutability")),
+    )
+    op.create_table(
         "substitution_events",
         sa.Column("event_id", sa.String(length=128), nullable=False),
         sa.Column("ts_utc", sa.DateTime(), nullable=False),
@@ -341,6 +375,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_substitution_events_customer_id"))
 
     op.drop_table("substitution_events")
+    op.drop_table("substitutability")
     op.drop_table("stores")
     op.drop_table("sellout_risks")
     with op.batch_alter_table("sales", schema=None) as batch_op:
@@ -359,6 +394,7 @@ def downgrade() -> None:
 
     op.drop_table("promotions")
     op.drop_table("model_artifacts")
+    op.drop_table("loyalty_profiles")
     op.drop_table("job_runs")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_items_model"))
