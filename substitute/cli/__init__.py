@@ -10,6 +10,7 @@ from substitute.cli import (  # noqa: F401
     config_cmd,
     db_cmd,
     demo_cmd,
+    demo_data_cmd,
     forecast_cmd,
     ingest_cmd,
     loyalty_cmd,
