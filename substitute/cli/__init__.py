@@ -14,6 +14,7 @@ from substitute.cli import (  # noqa: F401
     forecast_cmd,
     ingest_cmd,
     loyalty_cmd,
+    recommend_cmd,
 )
 from substitute.cli.context import main
 

@@ -50,3 +50,39 @@ def demo_run(app: AppContext, fixture: Path) -> None:
 
     click.secho("reading loyalty from purchases, reviews and past offers", bold=True)
     click.echo(refresh_loyalty(app.engine).render())
+
+    from substitute.cli.recommend_cmd import recommend_cmd, train_cmd
+
+    click.secho("training the recommender", bold=True)
+    ctx = click.get_current_context()
+    ctx.invoke(train_cmd, progress=True)
+    example = _most_urgent(app)
+    if example is not None:
+        sku, store = example
+        click.secho(
+            f"the most urgent sellout: {sku} at {store}; what an anonymous customer is offered", bold=True
+        )
+        ctx.invoke(recommend_cmd, sku=sku, store=store, customer=None, size=None, k=5, as_json=False)
+
+
+def _most_urgent(app: AppContext) -> tuple[str, str] | None:
+    """The current forecast's item × store most likely to run out before its next delivery."""
+    from sqlalchemy import select
+
+    from substitute.db.models import ForecastRun, SelloutRisk
+
+    query = (
+        select(SelloutRisk.sku, SelloutRisk.store_id)
+        .join(ForecastRun, ForecastRun.id == SelloutRisk.run_id)
+        .where(ForecastRun.is_current.is_(True), SelloutRisk.p_stockout_before_receipt.is_not(None))
+        .order_by(
+            SelloutRisk.p_stockout_before_receipt.desc(),
+            SelloutRisk.days_of_cover,
+            SelloutRisk.store_id,
+            SelloutRisk.sku,
+        )
+        .limit(1)
+    )
+    with app.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return (row[0], row[1]) if row else None

@@ -50,4 +50,14 @@ def test_a_bad_mapping_is_a_clear_error_not_a_traceback(tmp_path):
 
 
 def test_every_command_family_is_registered():
-    assert {"config", "db", "demo", "demo-data", "forecast", "ingest", "loyalty"} <= set(main.commands)
+    assert {
+        "config",
+        "db",
+        "demo",
+        "demo-data",
+        "forecast",
+        "ingest",
+        "loyalty",
+        "recommend",
+        "train",
+    } <= set(main.commands)

@@ -1,0 +1,94 @@
+"""Implicit-feedback ALS: item-item similarity from what the same customers buy.
+
+Hu, Koren & Volinsky (2008), "Collaborative Filtering for Implicit Feedback
+Datasets", ICDM: each customer × item weight ``r`` becomes a preference
+``p = [r > 0]`` held with confidence ``c = 1 + alpha * log(1 + r)`` (their
+eq. 6, the log form, so a customer who bought forty cans does not drown the
+rest), and alternating least squares fits user and item factors. Cosine
+similarity of item factors is our "bought by the same people" source.
+
+Training uses :mod:`implicit` (0.7: ``fit`` takes the users × items matrix).
+Factors are returned and saved as plain arrays; serving wraps them back in an
+``implicit`` model only to use its ``similar_items(..., items=whitelist)``,
+which ranks inside the in-stock set instead of filtering a global top-N.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from substitute.recommend.config import AlsConfig
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = ["AlsFactors", "AlsIndex", "fit_als"]
+
+
+@dataclass
+class AlsFactors:
+    user_factors: np.ndarray
+    item_factors: np.ndarray
+
+
+def fit_als(weights: sp.csr_matrix, config: AlsConfig, *, progress: bool = False) -> AlsFactors:
+    """Fit ALS on customers × items ``weights`` (see :mod:`substitute.recommend.interactions`).
+
+    The BLAS thread pool is limited to one thread while fitting: implicit runs
+    its own threads, and OpenBLAS threads on top of them make ALS many times
+    slower (implicit warns "set OPENBLAS_NUM_THREADS=1"; we do it for it).
+    """
+    from threadpoolctl import threadpool_limits
+
+    n_users, n_items = weights.shape
+    factors = min(config.factors, max(n_items, 2))
+    if weights.nnz == 0:
+        return AlsFactors(np.zeros((n_users, factors), np.float32), np.zeros((n_items, factors), np.float32))
+    confidence = weights.copy().astype(np.float32)
+    confidence.data = np.log1p(confidence.data)
+    # Import first: implicit loads its BLAS on import, and the limit applies to loaded libraries only.
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        model = AlternatingLeastSquares(
+            factors=factors,
+            regularization=config.regularization,
+            alpha=config.alpha,
+            iterations=config.iterations,
+            num_threads=config.num_threads,
+            random_state=config.random_state,
+        )
+        model.fit(confidence, show_progress=progress)
+    return AlsFactors(np.asarray(model.user_factors, np.float32), np.asarray(model.item_factors, np.float32))
+
+
+class AlsIndex:
+    """Serving side: saved factors behind implicit's whitelist-aware ``similar_items``."""
+
+    def __init__(self, factors: AlsFactors) -> None:
+        from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+
+        # The constructor checks the BLAS thread pool (and warns once); serving
+        # only multiplies small matrices, so one BLAS thread is what we want anyway.
+        with threadpool_limits(limits=1, user_api="blas"):
+            model: Any = AlternatingLeastSquares(factors=factors.item_factors.shape[1], num_threads=1)
+        model.user_factors = factors.user_factors
+        model.item_factors = factors.item_factors
+        self._model = model
+        self.factors = factors
+        norms = np.linalg.norm(factors.item_factors, axis=1)
+        self._has_signal = norms > 0
+
+    def similar(self, item_idx: int, whitelist: np.ndarray) -> dict[int, float]:
+        """Cosine similarity of ``item_idx`` to every item of ``whitelist`` (sorted ids).
+
+        Empty when the item was never bought (its factors carry no signal).
+        """
+        if len(whitelist) == 0 or not self._has_signal[item_idx]:
+            return {}
+        ids, scores = self._model.similar_items(item_idx, N=len(whitelist), items=whitelist)
+        return {int(i): float(s) for i, s in zip(ids.tolist(), scores.tolist(), strict=True)}
