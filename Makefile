@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export LIGHTFM_NO_CFLAGS := 1
 
-.PHONY: venv demo test test-fast lint bench-ingest clean
+.PHONY: venv demo test test-fast lint bench-ingest bench-forecast clean
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ lint: venv
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py ../shared/data/ta_feng/ta_feng.csv.zip
+
+bench-forecast: venv
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/forecast.py ta-feng ../shared/data/ta_feng/ta_feng.csv.zip
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

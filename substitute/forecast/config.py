@@ -38,11 +38,15 @@ class ForecastConfig(BaseModel):
         Observed days since the first sale needed before a model is fitted;
         below it the series gets a fallback with the reason recorded.
     smooth_method
-        Model for smooth and erratic series. ``"ses"``: vectorised simple
-        exponential smoothing on demand divided by the weekly profile (the
-        default, see ``bench/forecast.py``); ``"hw_additive"``: vectorised
-        additive Holt-Winters; ``"statsmodels"``: per-series damped-trend
-        additive-seasonal ``ExponentialSmoothing`` (slow at scale).
+        Model for smooth and erratic series. ``"ses"`` (default): vectorised
+        simple exponential smoothing of demand divided by the weekly profile;
+        ``"hw_additive"``: vectorised additive Holt-Winters; ``"statsmodels"``:
+        per-series damped-trend additive-seasonal ``ExponentialSmoothing``.
+        Measured with ``bench/forecast.py`` on Ta Feng (9,056 products, 534
+        of them smooth/erratic), mean RMSSE over all products at the official
+        cut-off: ses 0.769 in 1.7 s for the whole run, statsmodels 0.771 in
+        172 s (0.3 s per smooth series); over three cut-offs hw_additive was
+        0.003 worse than ses. statsmodels does not earn its cost here.
     intermittent_methods
         Candidates for intermittent and lumpy series, chosen per series by
         in-sample one-step squared error.
@@ -78,11 +82,11 @@ class ForecastConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    horizon: int = Field(28, ge=1, le=366)
+    horizon: int = Field(default=28, ge=1, le=366)
     quantiles: tuple[float, ...] = (0.5, 0.9, 0.95, 0.975)
-    history_days: int | None = Field(None, ge=7)
+    history_days: int | None = Field(default=None, ge=7)
     missing_rows: Literal["zero", "unobserved"] = "zero"
-    min_history_days: int = Field(14, ge=7)
+    min_history_days: int = Field(default=14, ge=7)
     smooth_method: SmoothMethod = "ses"
     intermittent_methods: tuple[IntermittentMethod, ...] = ("tsb",)
     alphas: tuple[float, ...] = DEFAULT_ALPHAS
@@ -90,22 +94,22 @@ class ForecastConfig(BaseModel):
     tsb_betas: tuple[float, ...] = DEFAULT_TSB_BETAS
     gammas: tuple[float, ...] = DEFAULT_GAMMAS
     croston_init: Literal["mean", "naive"] = "mean"
-    profile_shrinkage: float = Field(50.0, ge=0)
-    winsor_fence: float | None = Field(3.0, gt=0)
-    outage_share: float | None = Field(0.2, gt=0, lt=1)
-    outage_min_series: int = Field(30, ge=1)
-    censor_low_sales_share: float = Field(1.0, ge=0)
-    prior_dispersion: float = Field(1.0, ge=0)
-    prior_level_uncertainty: float = Field(0.1, ge=0)
-    fallback_level_uncertainty: float = Field(0.5, ge=0)
-    service_level: float = Field(0.95, gt=0, lt=1)
-    lead_time_days: int = Field(7, ge=0, le=365)
-    review_period_days: int = Field(7, ge=1, le=365)
-    stockout_window_days: int = Field(7, ge=1, le=366)
-    max_cover_days: int = Field(365, ge=1)
-    n_simulations: int = Field(2000, ge=100)
+    profile_shrinkage: float = Field(default=50.0, ge=0)
+    winsor_fence: float | None = Field(default=3.0, gt=0)
+    outage_share: float | None = Field(default=0.2, gt=0, lt=1)
+    outage_min_series: int = Field(default=30, ge=1)
+    censor_low_sales_share: float = Field(default=1.0, ge=0)
+    prior_dispersion: float = Field(default=1.0, ge=0)
+    prior_level_uncertainty: float = Field(default=0.1, ge=0)
+    fallback_level_uncertainty: float = Field(default=0.5, ge=0)
+    service_level: float = Field(default=0.95, gt=0, lt=1)
+    lead_time_days: int = Field(default=7, ge=0, le=365)
+    review_period_days: int = Field(default=7, ge=1, le=365)
+    stockout_window_days: int = Field(default=7, ge=1, le=366)
+    max_cover_days: int = Field(default=365, ge=1)
+    n_simulations: int = Field(default=2000, ge=100)
     seed: int = 20240601
-    chunk_series: int = Field(4096, ge=1)
+    chunk_series: int = Field(default=4096, ge=1)
 
     @field_validator("quantiles")
     @classmethod

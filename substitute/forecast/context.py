@@ -74,8 +74,7 @@ def _reference_totals(totals: FloatArray) -> FloatArray:
     lo = np.maximum((count - 1) // 2, 0)
     hi = np.maximum(count // 2, 0)
     med = 0.5 * (
-        np.take_along_axis(ordered, lo[None], axis=0)[0]
-        + np.take_along_axis(ordered, hi[None], axis=0)[0]
+        np.take_along_axis(ordered, lo[None], axis=0)[0] + np.take_along_axis(ordered, hi[None], axis=0)[0]
     )
     return np.where(count > 0, med, np.nan)
 
@@ -100,7 +99,7 @@ def store_context(
         Stores with fewer listed series that day are never flagged: a handful
         of intermittent items has many legitimately empty days.
     """
-    codes, stores, starts = _store_blocks(panel)
+    _, stores, starts = _store_blocks(panel)
     dates = panel.dates
     if panel.n_series == 0:
         return StoreContext(

@@ -16,7 +16,8 @@ distribution:
 
 Both are shrunk towards prior values with a pseudo-count (days for ``phi``,
 windows for ``kappa``), so that a series with a handful of selling days does
-not get a zero or an absurd dispersion.
+not get a zero or an absurd dispersion; a series whose residuals are
+under-dispersed over at least twice the prior's days is Poisson (``phi = 0``).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def estimate_dispersion(
     w = prior_days * mean_f2
     denom = f2 + w
     phi = np.where(denom > 0, (excess + prior_phi * w) / np.where(denom > 0, denom, 1.0), prior_phi)
-    phi = np.maximum(phi, 0.0)
+    # under-dispersed residuals over a long enough history: Poisson, unshrunk
+    phi = np.where((excess <= 0) & (n_days >= 2 * prior_days), 0.0, np.maximum(phi, 0.0))
 
     n, width = demand.shape
     kappa = np.full(n, prior_kappa)

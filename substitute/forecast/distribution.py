@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]
 
 FloatArray = NDArray[np.float64]
 
@@ -109,9 +109,7 @@ def prob_at_least(threshold: FloatArray, mean: FloatArray, var: FloatArray) -> F
     return out
 
 
-def sample_counts(
-    rng: np.random.Generator, mean: FloatArray, size: FloatArray | None
-) -> FloatArray:
+def sample_counts(rng: np.random.Generator, mean: FloatArray, size: FloatArray | None) -> FloatArray:
     """Draw NB counts with the given means and sizes (Poisson where ``size`` is None/inf)."""
     if size is None:
         return rng.poisson(mean).astype(np.float64)

@@ -121,9 +121,7 @@ def forecast_panel(
     end = to_day(as_of)
     extra = positions[list(C.SERIES_KEY)] if positions is not None and len(positions) else None
     sp = _build(panel, end, cfg, extra)
-    ctx = context or store_context(
-        sp, outage_share=cfg.outage_share, outage_min_series=cfg.outage_min_series
-    )
+    ctx = context or store_context(sp, outage_share=cfg.outage_share, outage_min_series=cfg.outage_min_series)
     pos = align_positions(
         sp.keys,
         end,

@@ -51,8 +51,8 @@ class EtsFit:
 
 
 def _fit_one(y: FloatArray, steps: int) -> tuple[FloatArray, FloatArray, str]:
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing  # type: ignore[import-untyped]
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -150,9 +150,7 @@ def croston(
             p += d * alpha_g * (since[:, None] - p)
             since[dem] = 0
     level = np.where(has[:, None], factor * z / p, 0.0)
-    return SmootherRun(
-        level=level, sse=sse, n_scored=n_scored, fitted=fitted, week_ahead=week
-    )
+    return SmootherRun(level=level, sse=sse, n_scored=n_scored, fitted=fitted, week_ahead=week)
 
 
 def tsb(

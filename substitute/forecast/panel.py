@@ -124,8 +124,7 @@ def _dates_as_days(values: pd.Series) -> NDArray[np.datetime64]:
         stamps = pd.to_datetime(values)
     except (ValueError, TypeError) as exc:
         raise DataError(
-            f"column {C.DATE!r} has values that are not dates ({exc}); "
-            "give ISO dates such as 2024-05-31"
+            f"column {C.DATE!r} has values that are not dates ({exc}); give ISO dates such as 2024-05-31"
         ) from exc
     if isinstance(stamps.dtype, pd.DatetimeTZDtype):
         stamps = stamps.dt.tz_localize(None)
@@ -160,9 +159,7 @@ def _cell_any(flat: IntArray, flag: NDArray[np.bool_], size: int) -> BoolArray:
     return hit
 
 
-def _factorize_keys(
-    panel: pd.DataFrame, extra_keys: pd.DataFrame | None
-) -> tuple[pd.DataFrame, IntArray]:
+def _factorize_keys(panel: pd.DataFrame, extra_keys: pd.DataFrame | None) -> tuple[pd.DataFrame, IntArray]:
     """Sorted unique series keys and each panel row's ``series_idx``.
 
     The long columns are factorized once each (cheap for categoricals); the
@@ -264,7 +261,7 @@ def build_panel(
 
     shape = (n, width)
     has_row = (rows_per_cell > 0).reshape(shape)
-    demand = total.reshape(shape)
+    demand = np.asarray(total, dtype=np.float64).reshape(shape)
     invalid = invalid.reshape(shape)
     first_day = first_true(has_row)
     listed = np.arange(width)[None, :] >= first_day[:, None]

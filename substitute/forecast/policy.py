@@ -23,6 +23,7 @@ flat level times the series' weekly profile.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -141,7 +142,7 @@ def _fit_family(
         return _Fit(final, [f"alpha={u:g},beta={v:g}" for u, v in zip(a[c], b[c], strict=True)])
     if method in ("croston", "sba"):
         (a,) = _grid(cfg.alphas)
-        variant = "sba" if method == "sba" else "croston"
+        variant: Literal["croston", "sba"] = "sba" if method == "sba" else "croston"
         run = croston(y, use, alpha=a, variant=variant, init=cfg.croston_init, season=season)
         c = best_choice(run, default=len(a) // 2)
         final = croston(
@@ -261,8 +262,12 @@ def forecast_chunk(
     censored_only = pending & (n_obs == 0)
     if censored_only.any():
         lower = np.nan_to_num(masked_row_mean(demand, panel.censored & (demand > 0)))
-        settle(censored_only, CENSORED_SALES_MEAN,
-               "censored_only: no usable day, every listed day was out of stock or masked", lower)
+        settle(
+            censored_only,
+            CENSORED_SALES_MEAN,
+            "censored_only: no usable day, every listed day was out of stock or masked",
+            lower,
+        )
     settle(pending & (n_nz == 0), ZERO, "all_zero", None)
     short = pending & (n_obs < cfg.min_history_days)
     for i in np.flatnonzero(short):
@@ -368,8 +373,7 @@ def _fit_rows(
         out.estimated[r] = True
         if not ok.all():
             bad = r[~ok]
-            out.seasonal_naive(bad, demand[bad], use[bad], dow, future_dow,
-                               f"{name} fit was not finite")
+            out.seasonal_naive(bad, demand[bad], use[bad], dow, future_dow, f"{name} fit was not finite")
 
 
 def _fit_statsmodels(
@@ -406,6 +410,10 @@ def _fit_statsmodels(
     out.estimated[good] = True
     if failed.any():
         out.seasonal_naive(
-            rows[failed], demand[failed], u[failed], dow, future_dow,
+            rows[failed],
+            demand[failed],
+            u[failed],
+            dow,
+            future_dow,
             [f for f in res.failure if f is not None],
         )

@@ -14,9 +14,7 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 
-def masked_row_quantiles(
-    values: FloatArray, mask: BoolArray, levels: tuple[float, ...]
-) -> FloatArray:
+def masked_row_quantiles(values: FloatArray, mask: BoolArray, levels: tuple[float, ...]) -> FloatArray:
     """Quantiles of each row's masked entries (linear interpolation).
 
     Parameters

@@ -10,6 +10,7 @@ skipped (the state is carried over), so stockout zeros never enter a state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -112,7 +113,7 @@ def window_mean(
     return total / np.maximum(count, 1), count
 
 
-def time_major(*arrays: NDArray[np.generic]) -> list[NDArray[np.generic]]:
+def time_major(*arrays: NDArray[Any]) -> list[NDArray[Any]]:
     """``(n, T)`` arrays as contiguous ``(T, n)`` copies: the day loop reads one row per day."""
     return [np.ascontiguousarray(a.T) for a in arrays]
 

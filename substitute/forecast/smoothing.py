@@ -166,6 +166,4 @@ def holt_winters_additive(
         err = w * (y - raw)
         level += alpha_g * err
         season[:, :, k] += gamma_g * err
-    return SmootherRun(
-        level=level, sse=sse, n_scored=n_scored, season=season, fitted=fitted, week_ahead=week
-    )
+    return SmootherRun(level=level, sse=sse, n_scored=n_scored, season=season, fitted=fitted, week_ahead=week)

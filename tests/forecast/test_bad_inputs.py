@@ -66,7 +66,9 @@ FLAGGED = {
 @pytest.fixture(scope="module")
 def result():
     panel = panel_of(*_cases().values())
-    positions = pd.DataFrame({"store_id": ["S1", "S1"], "sku": ["all_zero", "never_sold"], "on_hand": [5.0, 3.0]})
+    positions = pd.DataFrame(
+        {"store_id": ["S1", "S1"], "sku": ["all_zero", "never_sold"], "on_hand": [5.0, 3.0]}
+    )
     return forecast_panel(panel, AS_OF, 14, positions=positions)
 
 
@@ -117,7 +119,9 @@ def test_empty_panel_and_no_positions() -> None:
     empty = pd.DataFrame({"store_id": [], "sku": [], "date": pd.to_datetime([]), "sales": []})
     res = forecast_panel(empty, AS_OF)
     assert res.daily.empty and res.series.empty
-    only_positions = forecast_panel(empty, AS_OF, positions=pd.DataFrame({"store_id": ["S"], "sku": ["X"], "on_hand": [0.0]}))
+    only_positions = forecast_panel(
+        empty, AS_OF, positions=pd.DataFrame({"store_id": ["S"], "sku": ["X"], "on_hand": [0.0]})
+    )
     row = only_positions.series.iloc[0]
     assert row["fallback_reason"] == "no_history"
     assert row["expected_sellout_date"] == AS_OF  # nothing on hand: already out

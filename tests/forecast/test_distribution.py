@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -14,7 +16,7 @@ def test_quantiles_are_monotone_in_level_and_mean() -> None:
     phi = np.array([0.0, 0.5, 3.0])[:, None]
     var = day_variance(mu, phi, np.full((3, 1), 0.1))
     qs = [quantiles(mu, var, q) for q in (0.5, 0.9, 0.95, 0.975)]
-    for lo, hi in zip(qs, qs[1:], strict=False):
+    for lo, hi in itertools.pairwise(qs):
         assert np.all(lo <= hi)
     for q in qs:
         assert np.all(np.diff(q, axis=1) >= 0)
@@ -24,7 +26,9 @@ def test_quantiles_are_monotone_in_level_and_mean() -> None:
 def test_poisson_when_not_overdispersed() -> None:
     mu = np.array([0.3, 2.0, 11.0])
     assert np.all(quantiles(mu, mu.copy(), 0.9) == stats.poisson.ppf(0.9, mu))
-    assert prob_at_least(np.array([3.0]), np.array([2.0]), np.array([2.0]))[0] == pytest.approx(stats.poisson.sf(2, 2.0))
+    assert prob_at_least(np.array([3.0]), np.array([2.0]), np.array([2.0]))[0] == pytest.approx(
+        stats.poisson.sf(2, 2.0)
+    )
 
 
 def test_fractional_stock_and_zero_threshold() -> None:

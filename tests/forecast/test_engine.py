@@ -133,3 +133,22 @@ def test_importing_the_package_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] False"
+
+
+def test_weekly_pattern_reaches_the_forecast() -> None:
+    weekly = np.array([2.0, 2.0, 2.0, 2.0, 3.0, 6.0, 5.0])  # Monday first
+    dates = pd.date_range(end=AS_OF, periods=84, freq="D")
+    sales = weekly[dates.dayofweek]
+    res = forecast_panel(series_frame(sales), AS_OF, 14)
+    by_day = res.daily.set_index("date")["mean"]
+    assert by_day[by_day.index.dayofweek == 5].mean() > 2.5 * by_day[by_day.index.dayofweek == 0].mean()
+    assert by_day.mean() == pytest.approx(weekly.mean(), rel=0.02)
+
+
+def test_exported_names() -> None:
+    import substitute.forecast as package
+
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+    with pytest.raises(AttributeError):
+        _ = package.not_a_name

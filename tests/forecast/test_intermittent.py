@@ -42,7 +42,9 @@ def test_croston_vectorised_equals_loop(init: str, variant: str, seasonal: bool)
     run = croston(y, use, alpha=ALPHAS, variant=variant, init=init, season=s, return_paths=True)
     for i in range(y.shape[0]):
         for g, a in enumerate(ALPHAS):
-            loop = croston_loop(y[i], use[i], a, variant=variant, init=init, season=None if s is None else s[i])
+            loop = croston_loop(
+                y[i], use[i], a, variant=variant, init=init, season=None if s is None else s[i]
+            )
             _assert_same(run.level[i, g], run.sse[i, g], run.fitted[i, g], loop)
 
 

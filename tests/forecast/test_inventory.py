@@ -112,11 +112,20 @@ def test_unknown_position_gives_nan_risks() -> None:
 def test_receipts_as_list_column_and_as_table_agree() -> None:
     panel = series_frame(np.random.default_rng(1).poisson(4, 60))
     in_list = pd.DataFrame(
-        {"store_id": ["S1"], "sku": ["A"], "on_hand": [6.0], "receipts": [[(AS_OF + pd.Timedelta(days=3), 30.0)]]}
+        {
+            "store_id": ["S1"],
+            "sku": ["A"],
+            "on_hand": [6.0],
+            "receipts": [[(AS_OF + pd.Timedelta(days=3), 30.0)]],
+        }
     )
-    table = pd.DataFrame({"store_id": ["S1"], "sku": ["A"], "date": [AS_OF + pd.Timedelta(days=3)], "qty": [30.0]})
+    table = pd.DataFrame(
+        {"store_id": ["S1"], "sku": ["A"], "date": [AS_OF + pd.Timedelta(days=3)], "qty": [30.0]}
+    )
     a = forecast_panel(panel, AS_OF, positions=in_list).series.iloc[0]
-    b = forecast_panel(panel, AS_OF, positions=in_list.drop(columns="receipts"), receipts=table).series.iloc[0]
+    b = forecast_panel(panel, AS_OF, positions=in_list.drop(columns="receipts"), receipts=table).series.iloc[
+        0
+    ]
     assert a["next_receipt_date"] == AS_OF + pd.Timedelta(days=3)
     cols = ["p_stockout_before_receipt", "p_stockout_within_7d", "reorder_qty", "days_of_cover"]
     assert a[cols].to_list() == pytest.approx(b[cols].to_list())
