@@ -40,10 +40,20 @@ class _Group(click.Group):
     """Renders SubstituteError as one clear line and exit code 2, not a traceback."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
         try:
             return super().invoke(ctx)
         except SubstituteError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+        except (OperationalError, ProgrammingError) as exc:
+            click.secho(
+                f"database error: {exc.orig}. Is the database reachable and its schema current? "
+                "Run: substitute db upgrade",
+                fg="red",
+                err=True,
+            )
             sys.exit(2)
 
 

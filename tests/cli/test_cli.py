@@ -61,3 +61,10 @@ def test_every_command_family_is_registered():
         "recommend",
         "train",
     } <= set(main.commands)
+
+
+def test_a_database_without_the_schema_gets_a_clear_error(tmp_path):
+    result = _run(tmp_path, "forecast", "risks")
+    assert result.exit_code == 2
+    assert "substitute db upgrade" in result.output
+    assert "Traceback" not in result.output
