@@ -231,11 +231,9 @@ def dunnhumby(path: Path, args: argparse.Namespace) -> dict:
 
 
 def demo(path: Path, args: argparse.Namespace) -> dict:
-    try:
-        import substitute.demo.choice  # noqa: F401
-    except ImportError:
-        return {"dataset": "demo", "done": False, "why": "substitute.demo.choice is not available"}
-    return {"dataset": "demo", "done": False, "why": "demo acceptance simulation not written yet"}
+    from _recommend_demo import demo_acceptance
+
+    return demo_acceptance(path)
 
 
 def main() -> None:
