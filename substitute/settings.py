@@ -88,11 +88,12 @@ class Settings(_Section):
         return data
 
 
-def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` laid over it, nested tables merged key by key."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -108,7 +109,7 @@ def _from_toml(config_dir: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
         # Only the [substitute] table holds settings; other tables belong to
         # other components (schedules, ranking weights) that read their own.
-        merged = _deep_merge(merged, data.get("substitute", {}))
+        merged = deep_merge(merged, data.get("substitute", {}))
     return merged
 
 
@@ -155,8 +156,8 @@ def load_settings(
     merged: dict[str, Any] = {}
     if config_dir.is_dir():
         merged = _from_toml(config_dir)
-    merged = _deep_merge(merged, _from_env(environ))
-    merged = _deep_merge(merged, overrides or {})
+    merged = deep_merge(merged, _from_env(environ))
+    merged = deep_merge(merged, overrides or {})
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, String, and_, case, cast, func, select
 
+from substitute.db.frames import read_frame
 from substitute.db.models import InventorySnapshot, Item, Receipt, SaleLine
 from substitute.errors import DataError
 
@@ -29,10 +30,6 @@ class ForecastInputs:
     @property
     def n_series(self) -> int:
         return len(self.series)
-
-
-def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
 def _day(column):  # type: ignore[no-untyped-def]
@@ -54,14 +51,14 @@ def load_inputs(conn: Connection, as_of: dt.date, history_days: int) -> Forecast
     active = select(Item.sku).where(Item.active.is_not(False))
 
     gross = func.sum(case((SaleLine.quantity > 0, SaleLine.quantity), else_=0.0))
-    sales = _frame(
+    sales = read_frame(
         conn,
         select(SaleLine.store_id, SaleLine.sku, _day(SaleLine.business_date), gross)
         .where(SaleLine.business_date.between(start, as_of), SaleLine.sku.in_(active))
         .group_by(SaleLine.store_id, SaleLine.sku, SaleLine.business_date),
         [*KEY, "date", "sales"],
     )
-    stock = _frame(
+    stock = read_frame(
         conn,
         select(
             InventorySnapshot.store_id,
@@ -88,7 +85,7 @@ def load_inputs(conn: Connection, as_of: dt.date, history_days: int) -> Forecast
         .group_by(InventorySnapshot.store_id, InventorySnapshot.sku)
         .subquery()
     )
-    positions = _frame(
+    positions = read_frame(
         conn,
         select(
             InventorySnapshot.store_id,
@@ -105,7 +102,7 @@ def load_inputs(conn: Connection, as_of: dt.date, history_days: int) -> Forecast
         ),
         [*KEY, "on_hand", "lead_time_days"],
     )
-    receipts = _frame(
+    receipts = read_frame(
         conn,
         select(Receipt.store_id, Receipt.sku, _day(Receipt.expected_date), Receipt.quantity).where(
             Receipt.expected_date > as_of, Receipt.sku.in_(active)

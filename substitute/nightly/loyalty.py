@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import aliased
 
 from substitute.db.bulk import bulk_copy
+from substitute.db.frames import read_frame
 from substitute.db.models import Item, LoyaltyProfile, Review, SaleLine, Substitutability, SubstitutionEvent
 
 
@@ -33,16 +34,11 @@ class LoyaltyRefreshSummary:
         )
 
 
-def _frame(conn, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    result = conn.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
 def read_loyalty_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Purchases, review labels and offer outcomes, in the shapes ``substitute.loyalty`` takes."""
     offered = aliased(Item)
     with engine.connect() as conn:
-        purchases = _frame(
+        purchases = read_frame(
             conn,
             select(
                 SaleLine.customer_id,
@@ -57,7 +53,7 @@ def read_loyalty_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.
             .join(Item, Item.sku == SaleLine.sku)
             .where(SaleLine.customer_id.is_not(None), SaleLine.quantity > 0, Item.category.is_not(None)),
         )
-        reviews = _frame(
+        reviews = read_frame(
             conn,
             select(
                 Review.customer_id,
@@ -70,7 +66,7 @@ def read_loyalty_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.
             .join(Item, Item.sku == Review.sku)
             .where(Review.loyalty_label.is_not(None), Item.category.is_not(None)),
         )
-        events = _frame(
+        events = read_frame(
             conn,
             select(
                 SubstitutionEvent.customer_id,

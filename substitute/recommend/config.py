@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from substitute.errors import ConfigError
+from substitute.settings import deep_merge
 
 __all__ = [
     "AlsConfig",
@@ -118,16 +119,6 @@ class RecommendConfig(_Strict):
     ranking: RankingConfig = RankingConfig()
 
 
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def load_recommend_config(
     config_dir: Path | None = None, overrides: dict[str, Any] | None = None
 ) -> RecommendConfig:
@@ -146,7 +137,7 @@ def load_recommend_config(
                 data = tomllib.load(fh).get("recommend", {})
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
-    data = _deep_merge(data, overrides or {})
+    data = deep_merge(data, overrides or {})
     try:
         return RecommendConfig.model_validate(data)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 
+from substitute.db.frames import read_frame
 from substitute.db.models import (
     Customer,
     ForecastRun,
@@ -28,16 +29,9 @@ from substitute.recommend.frames import Col, RecommendFrames
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy import Connection, Select
+    from sqlalchemy import Connection
 
 __all__ = ["last_sale_date", "read_frames", "read_inventory", "read_receipts", "read_risks"]
-
-
-def _frame(conn: Connection, query: Select) -> pd.DataFrame:
-    import pandas as pd
-
-    result = conn.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -71,7 +65,7 @@ def read_frames(
         if as_of is None:
             raise DataError("no sales in the database: ingest sales before training the recommender")
         start = as_of - dt.timedelta(days=history_days - 1)
-        items = _frame(
+        items = read_frame(
             conn,
             select(
                 Item.sku,
@@ -85,7 +79,7 @@ def read_frames(
                 Item.price,
             ).order_by(Item.sku),
         )
-        sales = _frame(
+        sales = read_frame(
             conn,
             select(
                 SaleLine.customer_id,
@@ -98,13 +92,13 @@ def read_frames(
             .where(SaleLine.business_date >= start, SaleLine.business_date <= as_of)
             .order_by(SaleLine.id),
         )
-        customers = _frame(
+        customers = read_frame(
             conn,
             select(Customer.customer_id, Customer.segment, Customer.sizes, Customer.price_band).order_by(
                 Customer.customer_id
             ),
         )
-        events = _frame(
+        events = read_frame(
             conn,
             select(
                 SubstitutionEvent.customer_id,
@@ -114,12 +108,12 @@ def read_frames(
                 SubstitutionEvent.ts_utc,
             ).order_by(SubstitutionEvent.event_id),
         )
-        reviews = _frame(
+        reviews = read_frame(
             conn,
             select(Review.sku, Review.customer_id, Review.loyalty_label).order_by(Review.review_id),
         )
         # The stored profiles of the nightly loyalty refresh (substitute.nightly.loyalty).
-        profiles = _frame(
+        profiles = read_frame(
             conn,
             select(
                 LoyaltyProfile.customer_id,
@@ -166,7 +160,7 @@ def read_inventory(engine: Engine) -> pd.DataFrame:
         & (latest.c.d == InventorySnapshot.business_date),
     )
     with engine.connect() as conn:
-        return _dates(_frame(conn, query), Col.DATE)
+        return _dates(read_frame(conn, query), Col.DATE)
 
 
 def read_receipts(engine: Engine, from_date: dt.date) -> pd.DataFrame:
@@ -175,7 +169,7 @@ def read_receipts(engine: Engine, from_date: dt.date) -> pd.DataFrame:
         Receipt.expected_date >= from_date
     )
     with engine.connect() as conn:
-        return _dates(_frame(conn, query), Col.EXPECTED)
+        return _dates(read_frame(conn, query), Col.EXPECTED)
 
 
 def read_risks(engine: Engine) -> pd.DataFrame:
@@ -194,4 +188,4 @@ def read_risks(engine: Engine) -> pd.DataFrame:
         .where(ForecastRun.is_current.is_(True))
     )
     with engine.connect() as conn:
-        return _dates(_frame(conn, query), "expected_sellout_date")
+        return _dates(read_frame(conn, query), "expected_sellout_date")
