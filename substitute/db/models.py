@@ -379,3 +379,32 @@ class JobRun(Base):
     counts: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(200))
+
+
+class JobState(Base):
+    """Operator switches of a scheduled job (paused or not), shared by every scheduler process."""
+
+    __tablename__ = "job_states"
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class RiskAction(Base):
+    """What a buyer did about a sellout risk: reviewed it, noted something, or planned."""
+
+    __tablename__ = "risk_actions"
+    __table_args__ = (Index("ix_risk_actions_store_sku", "store_id", "sku"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(Id)
+    sku: Mapped[str] = mapped_column(Id)
+    action: Mapped[str] = mapped_column(String(16))  # reviewed | note | plan
+    plan_type: Mapped[str | None] = mapped_column(String(16))  # reorder | transfer | substitute
+    quantity: Mapped[float | None] = mapped_column(Float)
+    other_store_id: Mapped[str | None] = mapped_column(Id)  # the source of a transfer
+    substitute_sku: Mapped[str | None] = mapped_column(Id)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(BigId)  # the forecast run the buyer was looking at

@@ -1,0 +1,62 @@
+"""``create_app``: the one Flask app, in the shape of Flask's tutorial factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, request
+from sqlalchemy import Engine
+
+from substitute.api import health, problems
+from substitute.api.state import EXTENSION, AppState
+from substitute.settings import Settings, load_settings
+
+#: Request bodies above this are refused with 413 before they are read.
+MAX_CONTENT_LENGTH = 1 << 20
+
+
+def create_app(settings: Settings | dict[str, Any] | None = None, *, engine: Engine | None = None) -> Flask:
+    """Build the app.
+
+    Parameters
+    ----------
+    settings
+        A :class:`Settings`, or overrides for :func:`load_settings` (tests pass a dict).
+    engine
+        A database engine to share (tests); default: one built from the settings.
+    """
+    if not isinstance(settings, Settings):
+        settings = load_settings(settings)
+    from substitute.db import make_engine
+
+    app = Flask("substitute")
+    secret = settings.api.secret_key.get_secret_value() if settings.api.secret_key else None
+    app.config.update(
+        SECRET_KEY=secret or "development-only-not-secret",
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.environment == "production",
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions[EXTENSION] = AppState(settings=settings, engine=engine or make_engine(settings.database))
+    problems.init_app(app)
+
+    @app.before_request
+    def _refuse_oversized_bodies() -> None:
+        # Refuse on the declared length, before any byte of the body is read.
+        if request.content_length is not None and request.content_length > MAX_CONTENT_LENGTH:
+            abort(413, f"the body is over {MAX_CONTENT_LENGTH:,} bytes; send less")
+
+    health.init_app(app)
+    for component in _components():
+        component.init_app(app)
+    return app
+
+
+def _components() -> list[Any]:
+    """The versioned API and the buyers' pages, each registering its own routes."""
+    from substitute import web
+    from substitute.api import v1
+
+    return [v1, web]
