@@ -13,6 +13,7 @@ from substitute.cli import (  # noqa: F401
     demo_data_cmd,
     forecast_cmd,
     ingest_cmd,
+    keys_cmd,
     loyalty_cmd,
     recommend_cmd,
 )
