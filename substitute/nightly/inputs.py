@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, String, and_, case, cast, func, select
 
@@ -18,6 +19,14 @@ from substitute.db.models import InventorySnapshot, Item, Receipt, SaleLine
 from substitute.errors import DataError
 
 KEY = ["store_id", "sku"]
+_PANEL_DTYPES = {
+    "store_id": "object",
+    "sku": "object",
+    "date": "datetime64[ns]",
+    "sales": "float64",
+    "on_hand": "float64",
+    "stockout": "bool",
+}
 
 
 @dataclass
@@ -35,6 +44,33 @@ class ForecastInputs:
 def _day(column):  # type: ignore[no-untyped-def]
     # Dates as ISO text: the driver's per-value date objects cost more than the query.
     return cast(column, String)
+
+
+def _daily_panel(sales: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+    """One row per series and day with its sales and, where known, its end-of-day stock.
+
+    A concat and a group-by on categorical keys and datetime64 days, not a merge
+    on text keys: at M5 scale (18 M rows) the merge alone took minutes.
+    """
+    sales = sales.assign(
+        sales=pd.to_numeric(sales["sales"]).astype("float64"), on_hand=np.nan, stockout=False
+    )
+    stock = stock.assign(
+        sales=0.0,
+        on_hand=pd.to_numeric(stock["on_hand"], errors="coerce").astype("float64"),
+        stockout=stock["stockout"].astype("boolean").fillna(False).astype(bool),
+    )
+    parts = [frame[[*KEY, "date", "sales", "on_hand", "stockout"]] for frame in (sales, stock) if len(frame)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _PANEL_DTYPES.items()})
+    both = pd.concat(parts, ignore_index=True)
+    for column in KEY:
+        both[column] = both[column].astype("category")
+    both["date"] = pd.to_datetime(both["date"], format="ISO8601")
+    panel = both.groupby([*KEY, "date"], observed=True, sort=False).agg(
+        sales=("sales", "sum"), on_hand=("on_hand", "max"), stockout=("stockout", "max")
+    )
+    return panel.reset_index()
 
 
 def latest_business_date(conn: Connection) -> dt.date:
@@ -69,11 +105,7 @@ def load_inputs(conn: Connection, as_of: dt.date, history_days: int) -> Forecast
         ).where(InventorySnapshot.business_date.between(start, as_of), InventorySnapshot.sku.in_(active)),
         [*KEY, "date", "on_hand", "stockout"],
     )
-    panel = sales.merge(stock, on=[*KEY, "date"], how="outer")
-    panel["sales"] = panel["sales"].fillna(0.0).astype("float64")
-    panel["on_hand"] = pd.to_numeric(panel["on_hand"], errors="coerce")
-    panel["stockout"] = panel["stockout"].astype("boolean").fillna(False).astype(bool)
-    panel["date"] = pd.to_datetime(panel["date"], format="ISO8601")
+    panel = _daily_panel(sales, stock)
 
     last = (
         select(
@@ -110,10 +142,14 @@ def load_inputs(conn: Connection, as_of: dt.date, history_days: int) -> Forecast
         [*KEY, "date", "qty"],
     )
     receipts["date"] = pd.to_datetime(receipts["date"], format="ISO8601")
+    # Unique keys per part first (cheap on categorical codes), then one sorted list.
+    parts = [frame[KEY].drop_duplicates().astype(str) for frame in (panel, positions) if len(frame)]
     series = (
-        pd.concat([panel[KEY], positions[KEY]], ignore_index=True)
+        pd.concat(parts, ignore_index=True)
         .drop_duplicates()
         .sort_values(KEY, kind="stable")
         .reset_index(drop=True)
+        if parts
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in KEY})
     )
     return ForecastInputs(panel=panel, positions=positions, receipts=receipts, series=series)
