@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from substitute.db.models import IngestBatch, IngestReject, Item, Store, UnmatchedRow
 from substitute.db.upsert import dialect_insert
-from substitute.errors import BatchRejected, StorageError
+from substitute.errors import BatchRejected, DataError, StorageError
 from substitute.ingest.enrich import classify_reviews
 from substitute.ingest.kinds import DATE, LOAD_ORDER, TIMESTAMP, Kind, get_kind
 from substitute.ingest.localtime import localize
@@ -97,6 +97,8 @@ def ingest_file(
     """
     settings = settings or IngestSettings()
     kind = get_kind(kind_name)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
     mapping = Mapping.load(mapping_path, kind) if mapping_path else Mapping.identity(kind)
     sha = file_sha256(path)
     summary = BatchSummary(kind=kind.name, source=str(path))

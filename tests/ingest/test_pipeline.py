@@ -224,6 +224,11 @@ def test_a_file_missing_a_required_column_names_it(sqlite_engine, tmp_path):
         ingest_file(sqlite_engine, "sales", path, settings=QUIET)
 
 
+def test_a_missing_file_is_a_clear_error(sqlite_engine, tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        ingest_file(sqlite_engine, "sales", tmp_path / "absent.csv", settings=QUIET)
+
+
 def test_unknown_kind_is_refused(sqlite_engine, tmp_path):
     with pytest.raises(DataError, match="unknown kind 'sale'"):
         ingest_file(sqlite_engine, "sale", tmp_path / "x.csv", settings=QUIET)
