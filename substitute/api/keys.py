@@ -81,25 +81,32 @@ def create_key(
         raise DataError(f"scopes must be some of {', '.join(SCOPES)}; got {', '.join(scopes) or 'none'}")
     key_id = secrets.token_hex(5)
     plaintext = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
-    row = {
-        "name": name,
-        "prefix": key_id,
-        "key_hash": _digest(plaintext),
-        "scopes": ",".join(sorted(set(scopes))),
-        "store_ids": ",".join(sorted(set(store_ids))) if store_ids else None,
-        "created_at": _now(),
-    }
+    scope_set = frozenset(scopes)
+    stores = frozenset(store_ids) if store_ids else None
+    created_at = _now()
     with engine.begin() as conn:
-        row["id"] = conn.execute(insert(ApiKey).values(**row).returning(ApiKey.id)).scalar_one()
-    return plaintext, KeyInfo(
-        id=row["id"],
+        new_id = conn.execute(
+            insert(ApiKey)
+            .values(
+                name=name,
+                prefix=key_id,
+                key_hash=_digest(plaintext),
+                scopes=",".join(sorted(scope_set)),
+                store_ids=",".join(sorted(stores)) if stores else None,
+                created_at=created_at,
+            )
+            .returning(ApiKey.id)
+        ).scalar_one()
+    info = KeyInfo(
+        id=new_id,
         name=name,
         key_id=key_id,
-        scopes=frozenset(row["scopes"].split(",")),
-        store_ids=frozenset(store_ids) if store_ids else None,
-        created_at=row["created_at"],
+        scopes=scope_set,
+        store_ids=stores,
+        created_at=created_at,
         revoked_at=None,
     )
+    return plaintext, info
 
 
 def verify_key(engine: Engine, plaintext: str) -> KeyInfo | None:

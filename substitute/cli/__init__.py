@@ -16,6 +16,8 @@ from substitute.cli import (  # noqa: F401
     keys_cmd,
     loyalty_cmd,
     recommend_cmd,
+    runs_cmd,
+    scheduler_cmd,
 )
 from substitute.cli.context import main
 

@@ -6,14 +6,23 @@ storing them; these functions hand the driver plain tuples.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Boolean, Column, Connection, Date, DateTime, Float, Integer, Table
 
 
-def _datetime_text(series: pd.Series, unit: str) -> list:
+def driver_connection(conn: Connection) -> Any:
+    """The DB-API connection under ``conn`` (sqlite3 or psycopg), for bulk paths."""
+    driver = conn.connection.driver_connection
+    assert driver is not None, "the connection is closed"
+    return driver
+
+
+def _datetime_text(series: pd.Series, unit: Any) -> list:
     """Format datetimes as SQLAlchemy's SQLite types store them, fast (numpy, not strftime)."""
-    values = pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
+    values: Any = pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
     text = np.datetime_as_string(values, unit=unit)
     if unit == "us":
         # numpy writes ISO 'T'; SQLAlchemy writes and compares with a space.
@@ -61,7 +70,7 @@ def bulk_copy(conn: Connection, table: Table, frame: pd.DataFrame, names: list[s
     if not rows:
         return 0
     quoted = ", ".join(f'"{n}"' for n in names)
-    driver = conn.connection.driver_connection
+    driver = driver_connection(conn)
     if conn.dialect.name == "postgresql":
         with driver.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:

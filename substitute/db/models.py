@@ -10,6 +10,7 @@ naive UTC; ``business_date`` is the local day in the store's time zone.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -42,6 +44,11 @@ Id = String(64)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's ``Table`` (``__table__`` is typed as a bare ``FromClause``)."""
+    return cast(Table, model.__table__)
 
 
 # --- master data -------------------------------------------------------------

@@ -258,7 +258,7 @@ def _store_rejects(conn: Connection, batch: _Batch, batch_id: int, sha: str) -> 
     rejects = batch.all_rejects()
     summary = batch.summary
     summary.examples = [
-        (int(r.line), str(r.column), str(r.reason), str(r.raw))
+        (int(str(r.line)), str(r.column), str(r.reason), str(r.raw))
         for r in rejects.head(_EXAMPLES).itertuples(index=False)
     ]
     if rejects.empty:
@@ -363,9 +363,8 @@ def _commit(
         raise BatchRejected(summary.message, summary) from None
     except SQLAlchemyError as exc:
         summary.status = "failed"
-        summary.message = (
-            f"database error, nothing was activated: {exc.__class__.__name__}: {exc.orig or exc}"
-        )
+        cause = getattr(exc, "orig", None) or exc
+        summary.message = f"database error, nothing was activated: {type(exc).__name__}: {cause}"
         with engine.begin() as conn:
             _finish(conn, summary, started)
         raise StorageError(f"batch {batch_id} ({summary.kind}) failed: {summary.message}") from exc

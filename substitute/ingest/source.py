@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pandas as pd
 
@@ -121,7 +122,7 @@ def _read_csv_tolerant(
     path: Path, options: SourceOptions, chunk_rows: int, skip_before: int = 2
 ) -> Iterator[tuple[pd.DataFrame, list[BadRecord]]]:
     with _open_text_binary(path, options) as raw:
-        text = io.TextIOWrapper(raw, encoding=options.encoding, newline="")
+        text = io.TextIOWrapper(cast(BinaryIO, raw), encoding=options.encoding, newline="")
         reader = csv.reader(text, delimiter=options.delimiter)
         header = next(reader, None)
         if header is None:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import String
 
+from substitute.db.models import table_of
 from substitute.ingest.kinds import BOOL, DATE, FLOAT, INT, STR, TIMESTAMP, TIMEZONE, Field, Kind
 from substitute.ingest.source import LINE
 
@@ -99,7 +100,7 @@ def _type_column(
         if field.type == TIMEZONE:
             known = text.map(lambda z: z == "" or _known_zone(z)).astype(bool)
             return values, [(~known, "unknown_timezone")], None
-        column_type = kind.table.__table__.c[field.name].type
+        column_type = table_of(kind.table).c[field.name].type
         length = getattr(column_type, "length", None) if isinstance(column_type, String) else None
         return values, ([(text.str.len() > length, "too_long")] if length else []), None
     if field.type in (INT, FLOAT):
@@ -109,7 +110,7 @@ def _type_column(
         blank = np.zeros(len(col), dtype=bool)
         if unparsed.any():
             blank[unparsed] = (text[unparsed].str.strip() == "").to_numpy(dtype=bool)
-        empty = pd.Series(blank, index=col.index)
+        empty = pd.Series(blank, index=col.index, dtype=bool)
         finite = pd.Series(np.isfinite(numbers), index=col.index)
         checks: list[Check] = []
         if field.type == INT:

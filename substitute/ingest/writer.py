@@ -32,7 +32,8 @@ from sqlalchemy import (
     select,
 )
 
-from substitute.db.bulk import bulk_copy, driver_rows
+from substitute.db.bulk import bulk_copy, driver_connection, driver_rows
+from substitute.db.models import table_of
 from substitute.db.upsert import dialect_insert
 from substitute.ingest.kinds import Kind
 from substitute.ingest.source import LINE
@@ -49,12 +50,12 @@ class MergeResult:
 
 def table_columns(kind: Kind) -> list[str]:
     """Columns of the kind's table that a batch provides (not the surrogate id, not batch_id)."""
-    table = kind.table.__table__
+    table = table_of(kind.table)
     return [c.name for c in table.columns if c.name not in {"id", "batch_id"}]
 
 
 def _stage_table(kind: Kind, conn: Connection) -> Table:
-    target = kind.table.__table__
+    target = table_of(kind.table)
     columns = [Column(c, target.c[c].type) for c in table_columns(kind)]
     columns.append(Column(LINE, BigInteger))
     name = f"stage_{target.name}"
@@ -70,13 +71,13 @@ def _insert_new_sqlite(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_
     On SQLite a direct ``executemany`` skips the staging copy, which is most of
     the cost of a batch that is all new (the usual nightly case).
     """
-    target = kind.table.__table__
+    target = table_of(kind.table)
     names = table_columns(kind)
     rows = driver_rows(frame.sort_values(list(kind.key)), target, names)
     quoted = ", ".join(f'"{n}"' for n in [*names, "batch_id"])
     marks = ", ".join("?" for _ in names)
     keys = ", ".join(f'"{k}"' for k in kind.key)
-    driver = conn.connection.driver_connection
+    driver = driver_connection(conn)
     before = driver.total_changes
     cur = driver.cursor()
     cur.executemany(  # names from our schema, values bound: no injection
@@ -93,7 +94,7 @@ def merge(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> M
     result = MergeResult()
     if frame.empty:
         return result
-    target = kind.table.__table__
+    target = table_of(kind.table)
     columns = table_columns(kind)
     values = [c for c in columns if c not in kind.key]
     source_batch = target.c.batch_id.is_distinct_from(batch_id)

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from substitute.db.bulk import bulk_copy
-from substitute.db.models import ForecastDay, SelloutRisk
+from substitute.db.models import ForecastDay, SelloutRisk, table_of
 from substitute.errors import DataError, SubstituteError
 from substitute.nightly import runs
 from substitute.nightly.executors import run_dask, run_local, split
@@ -51,7 +51,7 @@ def _series_rows(series: pd.DataFrame, window_days: int) -> pd.DataFrame:
             ",".join(map(str, f)) if isinstance(f, (list, tuple, np.ndarray)) else (f or None)
             for f in rows["flags"]
         ]
-    keep = [c.name for c in SelloutRisk.__table__.columns if c.name in rows.columns]
+    keep = [c.name for c in table_of(SelloutRisk).columns if c.name in rows.columns]
     return rows[keep]
 
 
@@ -95,17 +95,18 @@ def run_forecast(
             results = run_dask(batches, day, cfg, context, dask_scheduler or settings.dask_scheduler)
         else:
             results = run_local(batches, day, cfg, context, settings.workers)
-        written, fallbacks, models = 0, 0, {}
+        written, fallbacks = 0, 0
+        models: dict[str, int] = {}
         for result in tqdm(
             results, total=len(batches), unit=" batch", desc="forecast", disable=None if progress else True
         ):
             with engine.begin() as conn:
                 daily = _daily_rows(result.daily)
                 daily.insert(0, "run_id", run_id)
-                bulk_copy(conn, ForecastDay.__table__, daily)
+                bulk_copy(conn, table_of(ForecastDay), daily)
                 series = _series_rows(result.series, cfg.stockout_window_days)
                 series.insert(0, "run_id", run_id)
-                bulk_copy(conn, SelloutRisk.__table__, series)
+                bulk_copy(conn, table_of(SelloutRisk), series)
             written += len(series)
             fallbacks += int(series["fallback_reason"].notna().sum())
             for model, n in series["model"].value_counts().items():

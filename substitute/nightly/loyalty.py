@@ -17,7 +17,15 @@ from sqlalchemy.orm import aliased
 
 from substitute.db.bulk import bulk_copy
 from substitute.db.frames import read_frame
-from substitute.db.models import Item, LoyaltyProfile, Review, SaleLine, Substitutability, SubstitutionEvent
+from substitute.db.models import (
+    Item,
+    LoyaltyProfile,
+    Review,
+    SaleLine,
+    Substitutability,
+    SubstitutionEvent,
+    table_of,
+)
 
 
 @dataclass
@@ -51,7 +59,13 @@ def read_loyalty_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.
                 SaleLine.unit_price.label("price"),
             )
             .join(Item, Item.sku == SaleLine.sku)
-            .where(SaleLine.customer_id.is_not(None), SaleLine.quantity > 0, Item.category.is_not(None)),
+            # Brand loyalty needs a brand: catalogues without one (Ta Feng) give no purchase evidence.
+            .where(
+                SaleLine.customer_id.is_not(None),
+                SaleLine.quantity > 0,
+                Item.category.is_not(None),
+                Item.brand.is_not(None),
+            ),
         )
         reviews = read_frame(
             conn,
@@ -83,6 +97,8 @@ def read_loyalty_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.
                 SubstitutionEvent.customer_id.is_not(None),
                 SubstitutionEvent.event_type.in_(["accepted", "declined"]),
                 Item.category.is_not(None),
+                Item.brand.is_not(None),
+                offered.brand.is_not(None),
             ),
         )
     purchases["timestamp"] = pd.to_datetime(purchases["timestamp"])
@@ -115,9 +131,9 @@ def refresh_loyalty(engine: Engine) -> LoyaltyRefreshSummary:
     with engine.begin() as conn:
         conn.execute(delete(LoyaltyProfile))
         conn.execute(delete(Substitutability))
-        bulk_copy(conn, LoyaltyProfile.__table__, profiles)
+        bulk_copy(conn, table_of(LoyaltyProfile), profiles)
         if len(shares):
-            bulk_copy(conn, Substitutability.__table__, shares)
+            bulk_copy(conn, table_of(Substitutability), shares)
     return LoyaltyRefreshSummary(
         profiles=len(profiles),
         by_type={str(k): int(v) for k, v in profiles["type"].value_counts().items()} if len(profiles) else {},

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from substitute.db.models import ForecastDay, ForecastRun, SelloutRisk
+from substitute.db.models import ForecastDay, ForecastRun, SelloutRisk, table_of
 
 
 def _now() -> dt.datetime:
@@ -43,7 +43,8 @@ def clean_abandoned(engine: Engine) -> list[int]:
 def start(engine: Engine, as_of: dt.date, executor: str, n_expected: int, config_json: str) -> int:
     with engine.begin() as conn:
         return conn.execute(
-            ForecastRun.__table__.insert()
+            table_of(ForecastRun)
+            .insert()
             .values(
                 as_of=as_of,
                 status="running",

@@ -105,3 +105,16 @@ def test_refresh_stores_profiles_with_their_evidence(engine):
 
     again = refresh_loyalty(engine)  # replaces, never appends
     assert again.profiles == 3
+
+
+def test_items_without_a_brand_give_no_purchase_evidence_and_no_error(engine):
+    ingest_records(engine, "stores", STORES, source="test", settings=QUIET)
+    ingest_records(
+        engine,
+        "items",
+        [{"sku": "P1", "name": "rice", "category": "grocery>rice"}],
+        source="test",
+        settings=QUIET,
+    )
+    ingest_records(engine, "sales", _sales("someone", ["P1", "P1", "P1"]), source="test", settings=QUIET)
+    assert refresh_loyalty(engine).profiles == 0
