@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   build the environment, load the demo retailer into SQLite and run the main job
+#   make demo   build the environment, load the demo retailer into SQLite, run the main job, serve it
 #   make test   build the environment and run the whole test suite
 # Both are idempotent: the environment is rebuilt only when setup.cfg changes.
 

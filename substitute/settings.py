@@ -66,6 +66,8 @@ class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(2, ge=1, le=64)
+    rate_limit_per_key: str = Field("6000/minute", description="requests per key, shared by the workers")
+    deadline_ms: int = Field(100, ge=5, le=5000, description="checkout answers within this, or falls back")
 
 
 class Settings(_Section):

@@ -55,8 +55,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None, *, engine: Eng
 
 
 def _components() -> list[Any]:
-    """The versioned API and the buyers' pages, each registering its own routes."""
+    """In order: metrics (its clock starts first), keys and limits, the checkout snapshot,
+    the OpenAPI document, the versioned API and the buyers' pages."""
     from substitute import web
-    from substitute.api import v1
+    from substitute.api import auth, checkout, metrics, openapi, v1
 
-    return [v1, web]
+    return [metrics, auth, checkout, openapi, v1, web]

@@ -12,6 +12,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from substitute.errors import SubstituteError
@@ -50,6 +52,21 @@ def init_app(app: Flask) -> None:
         for name in ("Allow", "Retry-After", "WWW-Authenticate"):
             if exc.get_headers() and name in dict(exc.get_headers()):
                 response.headers[name] = dict(exc.get_headers())[name]
+        return response
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def _database_down(exc: DBAPIError | PoolTimeout) -> Response:
+        # Only routes that read the database live get here; checkout answers from memory.
+        if (
+            isinstance(exc, DBAPIError)
+            and not exc.connection_invalidated
+            and not isinstance(exc, OperationalError)
+        ):
+            return _unexpected(exc)
+        log.warning("database unavailable: %s", exc)
+        response = problem(503, "Service Unavailable", "the database is unreachable; retry in a few seconds")
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

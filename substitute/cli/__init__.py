@@ -18,6 +18,7 @@ from substitute.cli import (  # noqa: F401
     recommend_cmd,
     runs_cmd,
     scheduler_cmd,
+    serve_cmd,
 )
 from substitute.cli.context import main
 

@@ -29,9 +29,10 @@ def demo() -> None:
     show_default=True,
     help="A folder of canonical files, e.g. from `substitute demo-data`.",
 )
+@click.option("--serve/--no-serve", default=True, show_default=True, help="End by serving the API and pages.")
 @pass_app
-def demo_run(app: AppContext, fixture: Path) -> None:
-    """Create the database, load FIXTURE and run the main job on it."""
+def demo_run(app: AppContext, fixture: Path, serve: bool) -> None:
+    """Create the database, load FIXTURE, run the main job on it, then serve it."""
     from substitute.db.migrate import upgrade
     from substitute.ingest.pipeline import canonical_files, ingest_file
 
@@ -63,6 +64,11 @@ def demo_run(app: AppContext, fixture: Path) -> None:
             f"the most urgent sellout: {sku} at {store}; what an anonymous customer is offered", bold=True
         )
         ctx.invoke(recommend_cmd, sku=sku, store=store, customer=None, size=None, k=5, as_json=False)
+
+    if serve:
+        from substitute.cli.serve_cmd import serve_forever
+
+        serve_forever(app, print_demo_key=True)
 
 
 def _most_urgent(app: AppContext) -> tuple[str, str] | None:

@@ -1,11 +1,21 @@
-"""The versioned JSON API under ``/v1``: checkout substitutes, risks, feedback, operations."""
+"""The versioned JSON API under ``/v1``: checkout substitutes, risks, feedback, operations.
+
+One module per resource; each route is declared with :func:`endpoint`, which
+names its scope (checked before anything else) and its request and response
+models (validated, and documented in ``/openapi.json``).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("v1", __name__, url_prefix="/v1")
+from substitute.api.v1.routing import bp, endpoint
+
+__all__ = ["bp", "endpoint", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    # Importing a resource module declares its routes on the blueprint.
+    from substitute.api.v1 import events, loyalty, runs, stockouts, substitutes  # noqa: F401
+
     app.register_blueprint(bp)

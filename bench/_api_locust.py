@@ -1,0 +1,48 @@
+"""Locust user for ``bench/api.py``: a till asking for substitutes (or a trivial endpoint).
+
+Environment: ``BENCH_KEY`` (API key), ``BENCH_TARGETS`` (file of ``sku,store``
+lines), ``BENCH_PATH`` (``substitutes`` or ``healthz``), ``BENCH_RATE``
+(requests per second per user; 0 = as fast as possible).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+from locust import FastHttpUser, constant, constant_throughput, task
+
+_RATE = float(os.environ.get("BENCH_RATE", "0"))
+_PATH = os.environ.get("BENCH_PATH", "substitutes")
+_KEY = os.environ.get("BENCH_KEY", "")
+with open(os.environ["BENCH_TARGETS"], encoding="utf-8") as fh:
+    _TARGETS = [tuple(line.strip().split(",", 1)) for line in fh if line.strip()]
+
+
+class Till(FastHttpUser):
+    wait_time = constant_throughput(_RATE) if _RATE > 0 else constant(0)
+
+    @task
+    def ask(self) -> None:
+        if _PATH == "healthz":
+            self.client.get("/healthz", name="healthz")
+            return
+        sku, store = random.choice(_TARGETS)
+        with self.client.get(
+            f"/v1/substitutes?sku={sku}&store={store}&k=10",
+            headers={"X-API-Key": _KEY},
+            name="substitutes",
+            catch_response=True,
+        ) as response:
+            # A checkout request fails on anything but a 200 with a JSON answer.
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+            elif response.json().get("degraded"):
+                response.success()
+                self.environment.events.request.fire(
+                    request_type="DEGRADED",
+                    name="degraded",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                )

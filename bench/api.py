@@ -1,0 +1,286 @@
+"""Benchmark of the API on loopback, ending with one JSON line of figures.
+
+1. Throughput of ``GET /v1/substitutes`` as a ratio to ``/healthz`` (same
+   server, same settings, same run), each driven flat out by locust.
+2. 100 requests/s for 60 s on ``/v1/substitutes``: p50, p99, errors.
+3. The same rate while the database is stopped for 10 s in the middle:
+   failed checkout requests (anything but a 200), and degraded answers.
+
+The retailer is the demo generator's, at ``--items`` × ``--stores`` ×
+``--customers``, ingested into a throwaway PostgreSQL cluster started for
+the run (so that it can be stopped for test 3) and trained; each stage's
+time is reported. Usage::
+
+    python bench/api.py --items 50000 --stores 100 --customers 200000 --days 60
+    python bench/api.py --items 2000 --stores 10 --customers 20000   # quick
+
+Needs locust (``pip install locust``) and PostgreSQL's server binaries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _api_cluster import PgCluster  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _log(msg: str) -> None:
+    print(f"[bench/api] {msg}", file=sys.stderr, flush=True)
+
+
+def prepare(work: Path, url: str, args: argparse.Namespace) -> dict[str, float]:
+    """Generate, ingest and train; return each stage's seconds."""
+    from substitute.db import make_engine, upgrade
+    from substitute.demo import generate
+    from substitute.ingest.pipeline import canonical_files, ingest_file
+    from substitute.recommend.train import train
+    from substitute.settings import load_settings
+
+    times: dict[str, float] = {}
+    data = work / "data"
+    t = time.perf_counter()
+    generate(data, n_items=args.items, n_stores=args.stores, n_customers=args.customers, days=args.days)
+    times["generate_s"] = time.perf_counter() - t
+    settings = load_settings({"database": {"url": url}, "artifacts": {"dir": str(work / "artifacts")}})
+    engine = make_engine(settings.database)
+    upgrade(engine)
+    t = time.perf_counter()
+    for kind, path in canonical_files(data):
+        summary = ingest_file(
+            engine, kind, path, settings=settings.ingest.model_copy(update={"progress": False})
+        )
+        _log(summary.render().splitlines()[0])
+    times["ingest_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    train(engine, settings, progress=False)
+    times["train_s"] = time.perf_counter() - t
+    engine.dispose()
+    return times
+
+
+def targets(url: str, work: Path, n: int = 2000) -> Path:
+    """Random (sku, store) pairs that exist, for the load to ask about."""
+    from sqlalchemy import text
+
+    from substitute.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT sku, store_id FROM inventory ORDER BY md5(sku || store_id) LIMIT :n"), {"n": n}
+        ).all()
+    engine.dispose()
+    path = work / "targets.csv"
+    path.write_text("".join(f"{sku},{store}\n" for sku, store in rows))
+    return path
+
+
+def demo_key(url: str) -> str:
+    from substitute.api.keys import create_key
+    from substitute.db import make_engine
+
+    engine = make_engine(url)
+    key = create_key(engine, "bench", ["pos"])[0]
+    engine.dispose()
+    return key
+
+
+def start_server(url: str, work: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SUBSTITUTE_ARTIFACTS__DIR": str(work / "artifacts"),
+        "SUBSTITUTE_LOG_LEVEL": "WARNING",
+    }
+    # Importing serve_cmd registers `serve` even where the CLI does not list it yet.
+    launcher = "import sys, substitute.cli.serve_cmd; from substitute.cli import main; sys.exit(main())"
+    cmd = [
+        sys.executable,
+        "-c",
+        launcher,
+        "--database-url",
+        url,
+        "serve",
+        "--workers",
+        str(workers),
+        "--port",
+        str(port),
+        "--rate-limit",
+        "100000000/minute",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=open(work / "server.log", "wb"), stderr=subprocess.STDOUT)
+    deadline = time.time() + 900
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(1)
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: see {work / 'server.log'}")
+    raise RuntimeError("server did not start in 15 minutes")
+
+
+def locust(
+    port: int,
+    work: Path,
+    name: str,
+    *,
+    path: str,
+    users: int,
+    rate: float,
+    seconds: int,
+    key: str,
+    tfile: Path,
+) -> dict[str, float]:
+    prefix = work / name
+    env = {
+        **os.environ,
+        "BENCH_KEY": key,
+        "BENCH_TARGETS": str(tfile),
+        "BENCH_PATH": path,
+        "BENCH_RATE": str(rate),
+    }
+    cmd = [
+        str(VENV_BIN / "locust"),
+        "-f",
+        str(HERE / "_api_locust.py"),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+    subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL, stderr=open(f"{prefix}.log", "wb"))
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
+        rows = {r["Name"]: r for r in csv.DictReader(fh)}
+    main = rows.get(path) or rows.get("healthz") or rows["Aggregated"]
+    degraded = rows.get("degraded")
+    return {
+        "requests": int(main["Request Count"]),
+        "failures": int(main["Failure Count"]),
+        "rps": float(main["Requests/s"]),
+        "p50_ms": float(main["50%"]),
+        "p99_ms": float(main["99%"]),
+        "degraded": int(degraded["Request Count"]) if degraded else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--items", type=int, default=50_000)
+    parser.add_argument("--stores", type=int, default=100)
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pg-port", type=int, default=54411)
+    parser.add_argument("--steady-s", type=int, default=60)
+    parser.add_argument("--flat-out-s", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="Keep the work folder.")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    figures: dict[str, object] = {
+        "items": args.items,
+        "stores": args.stores,
+        "customers": args.customers,
+        "days": args.days,
+    }
+    cluster = PgCluster(work / "pg", args.pg_port)
+    server = None
+    try:
+        cluster.start()
+        url = cluster.url
+        figures.update({k: round(v, 1) for k, v in prepare(work, url, args).items()})
+        tfile = targets(url, work)
+        key = demo_key(url)
+        t = time.perf_counter()
+        server = start_server(url, work, args.port, args.workers)
+        figures["server_start_s"] = round(time.perf_counter() - t, 1)
+        common = {"key": key, "tfile": tfile}
+
+        locust(args.port, work, "warmup", path="substitutes", users=4, rate=0, seconds=5, **common)
+        health = locust(
+            args.port, work, "healthz", path="healthz", users=16, rate=0, seconds=args.flat_out_s, **common
+        )
+        subs = locust(
+            args.port, work, "flat", path="substitutes", users=16, rate=0, seconds=args.flat_out_s, **common
+        )
+        figures["healthz_rps"] = health["rps"]
+        figures["substitutes_rps"] = subs["rps"]
+        figures["throughput_ratio"] = round(subs["rps"] / health["rps"], 3) if health["rps"] else None
+
+        steady = locust(
+            args.port, work, "steady", path="substitutes", users=20, rate=5, seconds=args.steady_s, **common
+        )
+        figures.update({f"steady_{k}": v for k, v in steady.items()})
+
+        outage: dict[str, float] = {}
+
+        def stop_db_midway() -> None:
+            time.sleep(10)
+            cluster.stop()
+            _log("database stopped")
+            time.sleep(10)
+            cluster.start()
+            _log("database started again")
+
+        import threading
+
+        chaos = threading.Thread(target=stop_db_midway)
+        chaos.start()
+        outage = locust(args.port, work, "outage", path="substitutes", users=20, rate=5, seconds=30, **common)
+        chaos.join()
+        figures.update({f"outage_{k}": v for k, v in outage.items()})
+        figures["targets"] = {
+            "throughput_ratio>=0.5": bool(figures["throughput_ratio"] and figures["throughput_ratio"] >= 0.5),
+            "steady_p50<=10ms": steady["p50_ms"] <= 10,
+            "steady_p99<=50ms": steady["p99_ms"] <= 50,
+            "steady_errors==0": steady["failures"] == 0,
+            "outage_failed==0": outage["failures"] == 0,
+        }
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        cluster.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            _log(f"work folder kept: {work}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
