@@ -366,7 +366,5 @@ def test_two_thousand_rows_render_in_under_a_second(sqlite_engine, tmp_path):
         best = min(best, time.perf_counter() - started)
         view = min(view, float(r.headers["Server-Timing"].split("dur=")[1]) / 1000)
     assert len(rows_of(r.text)) == 2000
-    print(
-        f"\nrisk list, 2,000 rows: {best * 1000:.0f} ms end to end, {view * 1000:.0f} ms in the view"
-    )
+    print(f"\nrisk list, 2,000 rows: {best * 1000:.0f} ms end to end, {view * 1000:.0f} ms in the view")
     assert best < 1.0
