@@ -1,7 +1,6 @@
-# One image, started in several roles: the role is the `substitute` subcommand,
-# e.g. `docker run IMAGE demo run`, `docker run IMAGE ingest dir /data`; the
-# API (`serve`), `scheduler` and `forecast run` roles start the same way as
-# those commands land.
+# One image, started in several roles: the role is the `substitute` subcommand:
+# `serve` (API and buyers' page), `scheduler` (nightly jobs), `forecast run`,
+# `ingest ...`, `demo run --no-serve`. See README.md, "Docker".
 
 # --- build: compile wheels (lightfm and implicit need a C toolchain) ----------
 FROM python:3.11-slim-bookworm AS build
@@ -27,9 +26,13 @@ RUN pip install --no-cache-dir --no-index --find-links /wheels 'substitute[postg
 WORKDIR /app
 COPY --chown=substitute configs ./configs
 COPY --chown=substitute fixtures ./fixtures
+RUN mkdir -p /app/var && chown substitute /app/var
 USER substitute
+EXPOSE 8000
 ENV SUBSTITUTE_CONFIG_DIR=/app/configs \
     SUBSTITUTE_DATABASE__URL=sqlite:////app/var/substitute.db \
+    SUBSTITUTE_API__HOST=0.0.0.0 \
+    SUBSTITUTE_ARTIFACTS__DIR=/app/var/artifacts \
     OPENBLAS_NUM_THREADS=1
 ENTRYPOINT ["substitute"]
 CMD ["--help"]
