@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from substitute.errors import MappingError
+from substitute.ingest.cells import strip, to_numbers
 from substitute.ingest.kinds import Kind, get_kind
 from substitute.ingest.source import LINE, SourceOptions
 
@@ -196,7 +197,7 @@ def _evaluate(spec: Any, raw: pd.DataFrame) -> pd.Series:
         # Values without an entry pass through unchanged, for validation to judge.
         column = text.map(table).where(text.isin(table.keys()), text)
     if "default" in spec:
-        text = _text(column).str.strip()
+        text = strip(_text(column))
         column = column.where(text != "", spec["default"])
     return column
 
@@ -204,7 +205,7 @@ def _evaluate(spec: Any, raw: pd.DataFrame) -> pd.Series:
 def _operand(value: Any, raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     if isinstance(value, str):
         col = raw[value]
-        return pd.to_numeric(col, errors="coerce"), _text(col)
+        return to_numbers(col), _text(col)
     number = pd.Series(float(value), index=raw.index)
     return number, _text(number)
 

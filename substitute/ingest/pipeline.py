@@ -139,7 +139,7 @@ def ingest_file(
             batch.frames.append(checked.rows)
             bar.update(len(raw) + len(bad_records))
 
-    rows = pd.concat(batch.frames, ignore_index=True) if batch.frames else pd.DataFrame()
+    rows = _concat(batch.frames)
     return _commit(engine, batch, rows, sha=sha, mapping=mapping_path, settings=settings, started=started)
 
 
@@ -165,10 +165,32 @@ def ingest_records(
     return _commit(engine, batch, checked.rows, sha=sha, mapping=None, settings=settings, started=started)
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks into one frame, column by column.
+
+    ``pd.concat`` of frames checks every cell of an all-missing object column
+    (a column the file does not have) one by one; concatenating each column
+    as a Series skips that and gives the same frame.
+    """
+    if not frames:
+        return pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns = frames[0].columns
+    if any(not (f.columns.equals(columns) and f.dtypes.equals(frames[0].dtypes)) for f in frames[1:]):
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(
+        {c: pd.concat([f[c] for f in frames], ignore_index=True) for c in columns}, columns=columns
+    )
+
+
 def _dedupe(batch: _Batch, rows: pd.DataFrame) -> pd.DataFrame:
     """Drop rows repeated within the batch; a key repeated with other values is a conflict."""
     kind = batch.kind
     if rows.empty:
+        return rows
+    if not rows.duplicated(subset=list(kind.key)).any():
+        # Rows repeated exactly share their key too: nothing to drop.
         return rows
     content = [c for c in rows.columns if c != LINE]
     exact = rows.duplicated(subset=content, keep="first")

@@ -21,6 +21,8 @@ import pandas as pd
 from sqlalchemy import String
 
 from substitute.db.models import table_of
+from substitute.ingest.cells import contains, to_numbers
+from substitute.ingest.cells import strip as strip_cells
 from substitute.ingest.kinds import BOOL, DATE, FLOAT, INT, STR, TIMESTAMP, TIMEZONE, Field, Kind
 from substitute.ingest.source import LINE
 
@@ -47,7 +49,7 @@ def _text(col: pd.Series, strip: bool = True) -> pd.Series:
         col = col.astype(str).where(col.notna(), "")
     elif col.hasnans:
         col = col.fillna("")
-    return col.str.strip() if strip else col
+    return strip_cells(col) if strip else col
 
 
 @lru_cache(maxsize=4096)
@@ -69,7 +71,7 @@ def _parse_timestamps(col: pd.Series, text: pd.Series, fmt: str | None) -> tuple
         return col.dt.tz_convert("UTC").dt.tz_localize(None), pd.Series(True, index=col.index)
     if pd.api.types.is_datetime64_dtype(col.dtype):
         return col, pd.Series(False, index=col.index)
-    is_utc = text.str.contains(_HAS_OFFSET)
+    is_utc = contains(text, _HAS_OFFSET, ":")
     values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if is_utc.any():
         aware = pd.to_datetime(text[is_utc], format=fmt or "ISO8601", errors="coerce", utc=True)
@@ -105,7 +107,7 @@ def _type_column(
         return values, ([(text.str.len() > length, "too_long")] if length else []), None
     if field.type in (INT, FLOAT):
         numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
-        numbers = (col if numeric else pd.to_numeric(text, errors="coerce")).astype("float64")
+        numbers = (col if numeric else to_numbers(text)).astype("float64")
         unparsed = numbers.isna().to_numpy()
         blank = np.zeros(len(col), dtype=bool)
         if unparsed.any():

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from substitute.db.bulk import bulk_copy, driver_connection, driver_rows
 from substitute.db.models import table_of
 from substitute.db.upsert import dialect_insert
+from substitute.ingest.indexes import indexes_rebuilt_after
 from substitute.ingest.kinds import Kind
 from substitute.ingest.source import LINE
 
@@ -78,15 +79,16 @@ def _insert_new_sqlite(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_
     marks = ", ".join("?" for _ in names)
     keys = ", ".join(f'"{k}"' for k in kind.key)
     driver = driver_connection(conn)
-    before = driver.total_changes
-    cur = driver.cursor()
-    cur.executemany(  # names from our schema, values bound: no injection
-        f"INSERT INTO {target.name} ({quoted}) VALUES ({marks}, {int(batch_id)}) "  # noqa: S608
-        f"ON CONFLICT ({keys}) DO NOTHING",
-        rows,
-    )
-    cur.close()
-    return driver.total_changes - before
+    with indexes_rebuilt_after(conn, target, len(rows)):
+        before = driver.total_changes
+        cur = driver.cursor()
+        cur.executemany(  # names from our schema, values bound: no injection
+            f"INSERT INTO {target.name} ({quoted}) VALUES ({marks}, {int(batch_id)}) "  # noqa: S608
+            f"ON CONFLICT ({keys}) DO NOTHING",
+            rows,
+        )
+        cur.close()
+        return int(driver.total_changes - before)
 
 
 def merge(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> MergeResult:
@@ -114,11 +116,12 @@ def merge(conn: Connection, kind: Kind, frame: pd.DataFrame, batch_id: int) -> M
         new_rows = (
             select(*source).where(not_(exists().where(key_eq))).order_by(*[stage.c[k] for k in kind.key])
         )
-        result.inserted = conn.execute(
-            target.insert()
-            .from_select([*columns, "batch_id"], new_rows)
-            .execution_options(preserve_rowcount=True)
-        ).rowcount
+        with indexes_rebuilt_after(conn, target, len(frame)):
+            result.inserted = conn.execute(
+                target.insert()
+                .from_select([*columns, "batch_id"], new_rows)
+                .execution_options(preserve_rowcount=True)
+            ).rowcount
 
     # Rows that were stored before this batch: identical, or changed.
     key_eq = and_(*[stage.c[k] == target.c[k] for k in kind.key])
