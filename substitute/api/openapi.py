@@ -113,6 +113,10 @@ _ERRORS = {
     "429": "over the key's rate limit; see Retry-After",
     "503": "a dependency is down (not on the checkout path); see Retry-After",
 }
+#: Refused by gunicorn before the app sees the request (``limit_request_line``, S7), as its own HTML.
+_TRANSPORT_ERRORS = {
+    "414": "the request line is over 4,094 bytes (gunicorn refuses it before the app); send less",
+}
 _PROBLEM = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -154,6 +158,16 @@ def _with_scopes_and_problems(document: dict[str, Any]) -> dict[str, Any]:
                 ).strip()
             for code, text in _ERRORS.items():
                 op.setdefault("responses", {})[code] = {"description": text, "content": problem_content}
+            for code, text in _TRANSPORT_ERRORS.items():
+                op["responses"][code] = {
+                    "description": text,
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                }
+            if "requestBody" in op:
+                op["responses"]["415"] = {
+                    "description": "the body is not application/json",
+                    "content": problem_content,
+                }
     stockouts = doc.get("paths", {}).get("/v1/stockouts", {}).get("get")
     if stockouts is not None:
         stockouts["responses"]["200"].setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}

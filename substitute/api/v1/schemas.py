@@ -251,7 +251,14 @@ class CustomerProfile(_Out):
 
 
 class RunIn(_In):
-    job: str = Field(min_length=1, max_length=64, description="The job to start, e.g. forecast or train.")
+    job: str = Field(
+        min_length=1,
+        max_length=64,
+        description=(
+            "A job of the schedule (configs/schedule.toml: forecast, nightly, retrain as shipped);"
+            " another name is a 400 that lists them."
+        ),
+    )
 
 
 class RunsQuery(_In):
