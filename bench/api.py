@@ -191,6 +191,21 @@ def locust(
     }
 
 
+def shut_down(server: subprocess.Popen[bytes] | None, cluster: PgCluster, work: Path, *, keep: bool) -> None:
+    """Stop the server (gracefully, then hard) and the database; remove the work folder unless kept."""
+    if server is not None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    cluster.stop()
+    if keep:
+        _log(f"work folder kept: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -268,17 +283,7 @@ def main() -> None:
             "outage_failed==0": outage["failures"] == 0,
         }
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        cluster.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            _log(f"work folder kept: {work}")
+        shut_down(server, cluster, work, keep=args.keep)
     print(json.dumps(figures))
 
 

@@ -31,9 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,7 +47,7 @@ sys.path.insert(1, str(REPO))
 import _reliability_load as load  # noqa: E402
 from _api_cluster import PgCluster  # noqa: E402
 from _reliability_faults import HeldDatabase, kill_one_worker, workers_of  # noqa: E402
-from api import locust, prepare, start_server, targets  # noqa: E402
+from api import locust, prepare, shut_down, start_server, targets  # noqa: E402
 
 #: The checkout deadline (settings ``api.deadline_ms``) and the margin allowed on top of it.
 DEADLINE_MS = 100
@@ -262,17 +259,7 @@ def main() -> None:
             "plaintext_keys_in_log==0": figures["plaintext_keys_in_server_log"] == 0,
         }
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        cluster.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            _log(f"work folder kept: {work}")
+        shut_down(server, cluster, work, keep=args.keep)
     figures["elapsed_s"] = round(time.monotonic() - started, 1)
     print(json.dumps(figures))
 
