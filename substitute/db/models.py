@@ -231,6 +231,8 @@ class IngestBatch(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(Text)
+    #: ``hostname:pid:token`` of the loading process, to tell a killed load from a live one
+    owner: Mapped[str | None] = mapped_column(String(200))
 
 
 class IngestReject(Base):

@@ -32,6 +32,7 @@ from substitute.ingest.source import LINE, count_hint, read_chunks
 from substitute.ingest.summary import BatchSummary
 from substitute.ingest.validate import UTC_FLAG, validate
 from substitute.ingest.writer import merge
+from substitute.liveness import owner_alive, owner_id
 from substitute.settings import IngestSettings
 
 _EXAMPLES = 5
@@ -334,6 +335,7 @@ def _commit(
     started: float,
 ) -> BatchSummary:
     summary = batch.summary
+    fail_abandoned_batches(engine)
     with engine.begin() as conn:
         summary.batch_id = conn.execute(
             insert(IngestBatch)
@@ -344,6 +346,7 @@ def _commit(
                 mapping=str(mapping) if mapping else None,
                 status="running",
                 started_at=_now(),
+                owner=owner_id(),
             )
             .returning(IngestBatch.id)
         ).scalar_one()
@@ -404,6 +407,37 @@ def _commit(
 
 class _TooManyRejects(Exception):
     pass
+
+
+#: A load on another host that has not finished after this long is taken for dead.
+ABANDONED_AFTER = dt.timedelta(hours=6)
+
+
+def fail_abandoned_batches(engine: Engine) -> list[int]:
+    """Mark failed the batches left ``running`` by a load that was killed.
+
+    Their rows were never committed (a batch writes in one transaction); this
+    only sets the ledger straight, so operators do not see a load running forever.
+    """
+    now = _now()
+    with engine.begin() as conn:
+        running = conn.execute(
+            select(IngestBatch.id, IngestBatch.owner, IngestBatch.started_at).where(
+                IngestBatch.status == "running"
+            )
+        ).all()
+        dead = [i for i, owner, started in running if not owner_alive(owner, started, now, ABANDONED_AFTER)]
+        if dead:
+            conn.execute(
+                update(IngestBatch)
+                .where(IngestBatch.id.in_(dead))
+                .values(
+                    status="failed",
+                    finished_at=now,
+                    message="abandoned: the loading process died; nothing of this batch was activated",
+                )
+            )
+    return dead
 
 
 def canonical_files(folder: Path) -> list[tuple[str, Path]]:

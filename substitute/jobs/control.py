@@ -18,7 +18,7 @@ from substitute.db.models import JobRun, JobState
 from substitute.errors import DataError, NotFound
 from substitute.jobs import ledger
 from substitute.jobs.config import load_schedule
-from substitute.jobs.liveness import Clock, to_db, utc_now
+from substitute.liveness import Clock, to_db, utc_now
 
 __all__ = [
     "get_run",

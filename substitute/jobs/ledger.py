@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from substitute.db.models import JobRun, JobState
 from substitute.db.upsert import dialect_insert
-from substitute.jobs.liveness import owner_alive
+from substitute.liveness import owner_alive
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 from substitute.errors import DataError
 from substitute.jobs import ledger
 from substitute.jobs.config import ScheduleConfig
-from substitute.jobs.liveness import Clock, owner_id, to_db, utc_now
 from substitute.jobs.steps import StepContext, resolve
+from substitute.liveness import Clock, owner_id, to_db, utc_now
 from substitute.settings import Settings
 
 log = logging.getLogger(__name__)

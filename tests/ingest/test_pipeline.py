@@ -255,3 +255,30 @@ def test_reviews_are_read_for_loyalty_as_they_load(engine, tmp_path):
     with engine.connect() as conn:
         labels = dict(conn.execute(select(Review.review_id, Review.loyalty_label)).all())
     assert labels == {"r1": "psychological", "r2": "behavioral"}
+
+
+def test_a_batch_killed_mid_load_is_marked_failed_by_the_next_load(engine, tmp_path):
+    import datetime as dt_
+    import socket
+
+    from sqlalchemy import insert
+
+    # As a SIGKILLed load leaves it: 'running', owned by a process that no longer exists.
+    dead_owner = f"{socket.gethostname()}:999999999:cafe"
+    with engine.begin() as conn:
+        conn.execute(
+            insert(IngestBatch).values(
+                kind="sales",
+                source="x.csv",
+                file_sha256="0" * 64,
+                status="running",
+                started_at=dt_.datetime(2026, 7, 1),
+                owner=dead_owner,
+            )
+        )
+    _masters(engine, tmp_path)
+    with engine.connect() as conn:
+        status, message = conn.execute(
+            select(IngestBatch.status, IngestBatch.message).where(IngestBatch.source == "x.csv")
+        ).one()
+    assert status == "failed" and "abandoned" in message
