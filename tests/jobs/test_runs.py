@@ -12,7 +12,7 @@ import pytest
 
 from substitute.errors import DataError, NotFound
 from substitute.jobs import control, ledger
-from substitute.jobs.liveness import owner_id, to_db
+from substitute.liveness import owner_id, to_db
 from substitute.jobs.runner import Runner
 from substitute.jobs.scheduler import SchedulerService
 from tests.jobs import steps
