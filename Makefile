@@ -22,7 +22,8 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 demo: venv
 	$(BIN)/substitute demo run
 
-test: venv
+# The whole suite: lint, types, then every test (CI runs this).
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: venv
@@ -31,6 +32,7 @@ test-fast: venv
 lint: venv
 	$(BIN)/ruff check substitute tests bench
 	$(BIN)/ruff format --check substitute tests bench
+	$(BIN)/mypy substitute
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py ../shared/data/ta_feng/ta_feng.csv.zip

@@ -132,7 +132,8 @@ def write_artifact(root: Path, manifest: ArtifactManifest, arrays: dict[str, dic
                     raise ArtifactError(f"{name}:{key} is an object array; artifacts hold plain arrays only")
             target = tmp / name
             with target.open("wb") as fh:
-                np.savez(fh, **arrays[name])
+                # numpy's stubs read ** as its allow_pickle flag; these are plain arrays.
+                np.savez(fh, **arrays[name])  # type: ignore[arg-type]
                 fh.flush()
                 os.fsync(fh.fileno())
             manifest.files[name] = _sha256(target)

@@ -44,7 +44,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd
 
     text = values.astype("string").str.strip()
-    text = text.where(text.notna() & (text != ""), pd.NA)
+    text = text.mask(text.isna() | (text == ""))
     cat = pd.Categorical(text, categories=sorted(text.dropna().unique()))
     return cat.codes.astype(np.int32), np.asarray(cat.categories, dtype=str)
 

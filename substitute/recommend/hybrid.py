@@ -20,8 +20,9 @@ can be composed from their features at serving time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ def item_feature_matrix(table: ItemTable, has_interactions: np.ndarray) -> sp.cs
 
 
 def customer_feature_names(
-    customer: str | None, attributes: dict[str, object] | None, profiles: list[tuple[str, str]] | None
+    customer: str | None, attributes: Mapping[Any, object] | None, profiles: list[tuple[str, str]] | None
 ) -> list[str]:
     """Feature names of one customer; ``customer`` None for one unseen in training."""
     feats = [f"cust:{customer}"] if customer is not None else []
@@ -106,7 +107,7 @@ def customer_feature_names(
 def _customer_features(
     customers: IdMap, frame: pd.DataFrame | None, profiles: pd.DataFrame | None
 ) -> tuple[sp.csr_matrix, list[str]]:
-    attrs: dict[str, dict[str, object]] = {}
+    attrs: dict[str, dict[Any, Any]] = {}
     if frame is not None and len(frame):
         keep = [c for c in (Col.SEGMENT, Col.PRICE_BAND, Col.SIZES) if c in frame.columns]
         for rec in frame[[Col.CUSTOMER, *keep]].astype(object).to_dict("records"):

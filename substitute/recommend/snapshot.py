@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -93,7 +93,9 @@ def _receipts(
     """The earliest open receipt of each store × item (summing what arrives that day)."""
     if frame is None or len(frame) == 0:
         return {}
-    grouped = frame.groupby([Col.STORE, Col.SKU, Col.EXPECTED], as_index=False)[Col.QUANTITY].sum()
+    grouped = cast(
+        "pd.DataFrame", frame.groupby([Col.STORE, Col.SKU, Col.EXPECTED], as_index=False)[Col.QUANTITY].sum()
+    )
     grouped = grouped.sort_values([Col.STORE, Col.SKU, Col.EXPECTED]).drop_duplicates([Col.STORE, Col.SKU])
     out: dict[tuple[int, int], tuple[dt.date, float]] = {}
     for store, sku, day, qty in grouped.itertuples(index=False):
@@ -135,7 +137,7 @@ def _customers(
         out[cust] = CustomerInfo(
             history_items=weights.indices[lo:hi].astype(np.int64), history_weights=weights.data[lo:hi]
         )
-    attrs: dict[str, dict[str, object]] = {}
+    attrs: dict[str, dict[Any, Any]] = {}
     if frames.customers is not None:
         for rec in frames.customers.astype(object).to_dict("records"):
             attrs[str(rec[Col.CUSTOMER])] = rec
@@ -156,9 +158,9 @@ def _customers(
         band = rec.get(Col.PRICE_BAND)
         info.price_band = PRICE_BANDS.index(band) if band in PRICE_BANDS else -1
         info.profiles = profiles.get(cust, {})
-        row = trained.get(cust)
-        if row is not None:
-            info.vector = user_vectors[row]
+        trained_row = trained.get(cust)
+        if trained_row is not None:
+            info.vector = user_vectors[trained_row]
         else:
             # Cold start (Kula 2015): a new customer is the mean of their feature embeddings.
             loyal = [(items.category_names[c], k[:5]) for c, (k, _, _) in info.profiles.items()]
@@ -198,7 +200,7 @@ def build_snapshot(
 
     day = np.datetime64(as_of, "D")
     recent = frames.sales[frames.sales[Col.DATE].to_numpy(dtype="datetime64[D]") > day - DEMAND_DAYS]
-    rate = recent.groupby([Col.STORE, Col.SKU], as_index=False)[Col.QUANTITY].sum()
+    rate = cast("pd.DataFrame", recent.groupby([Col.STORE, Col.SKU], as_index=False)[Col.QUANTITY].sum())
     rate[Col.QUANTITY] = rate[Col.QUANTITY].clip(lower=0) / DEMAND_DAYS
     demand_rate = _store_matrix(rate, stores, item_ids, Col.QUANTITY, 0.0)
 

@@ -13,12 +13,12 @@ import importlib.metadata
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from sqlalchemy import Engine, select, update
 
-from substitute.db.models import ModelArtifact
+from substitute.db.models import ModelArtifact, table_of
 from substitute.recommend.artifacts import (
     KIND,
     ArtifactManifest,
@@ -71,7 +71,7 @@ def fit_models(
     cfg = config.training
     if as_of is None:
         as_of = frames.sales[Col.DATE].max().to_datetime64() if len(frames.sales) else np.datetime64("today")
-    as_of = np.datetime64(as_of, "D")
+    as_of = np.datetime64(cast(Any, as_of), "D")
     seconds: dict[str, float] = {}
     steps = tqdm(total=4, desc="train", unit=" step", disable=None if progress else True)
 
@@ -174,7 +174,9 @@ def _register(engine: Engine, manifest: ArtifactManifest) -> None:
     with engine.begin() as conn:
         conn.execute(update(ModelArtifact).where(ModelArtifact.kind == KIND).values(is_current=False))
         conn.execute(
-            ModelArtifact.__table__.insert().values(
+            table_of(ModelArtifact)
+            .insert()
+            .values(
                 kind=KIND,
                 version=manifest.version,
                 path=manifest.path,

@@ -238,6 +238,8 @@ def filter_options(engine: Engine, run_id: int, stores: frozenset[str] | None) -
         ).scalars()
         categories: set[str] = set()
         for cat in cats:
+            if not cat:
+                continue
             parts = cat.split(">")
             categories.update(">".join(parts[: i + 1]) for i in range(len(parts)))
     return {

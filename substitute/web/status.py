@@ -85,9 +85,10 @@ def _at(when: object) -> str:
     # The ledger gives ISO text, the forecast table a datetime.
     if isinstance(when, str) and when:
         try:
-            when = dt.datetime.fromisoformat(when)
+            parsed = dt.datetime.fromisoformat(when)
         except ValueError:
             return f" (finished {when[:16]})"
+        when = parsed
     return f" (finished {when:%Y-%m-%d %H:%M} UTC)" if isinstance(when, dt.datetime) else ""
 
 

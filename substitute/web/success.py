@@ -85,6 +85,8 @@ def success_counts(
                     SaleLine.customer_id.in_(customers[i : i + _CHUNK]), SaleLine.business_date >= start
                 )
             ):
+                if cust is None:  # excluded by the query; says so to the type checker
+                    continue
                 if qty > 0:
                     bought[cust].append(day)
                 elif qty < 0:

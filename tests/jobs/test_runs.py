@@ -12,9 +12,9 @@ import pytest
 
 from substitute.errors import DataError, NotFound
 from substitute.jobs import control, ledger
-from substitute.liveness import owner_id, to_db
 from substitute.jobs.runner import Runner
 from substitute.jobs.scheduler import SchedulerService
+from substitute.liveness import owner_id, to_db
 from tests.jobs import steps
 from tests.jobs.conftest import START
 from tests.jobs.helpers import SETTINGS, STEP, FakeClock, schedule
