@@ -10,7 +10,6 @@ next refresh, within :data:`REFRESH_S` seconds.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import threading
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from substitute.api.keys import PREFIX, KeyInfo, verify_key
+from substitute.api.keys import KeyInfo, digest, info_of, key_id_of, verify_key
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +38,6 @@ class _Entry:
     info: KeyInfo
 
 
-def _key_id(plaintext: str) -> str | None:
-    if not plaintext.startswith(PREFIX) or plaintext.count("_") < 2:
-        return None
-    return plaintext[len(PREFIX) :].split("_", 1)[0]
-
-
 class KeyRing:
     """In-memory ``key id -> (hash, KeyInfo)`` of the live keys."""
 
@@ -59,12 +52,11 @@ class KeyRing:
         """Reload every live key; on a database error keep the copy in hand and re-raise."""
         from sqlalchemy.orm import Session
 
-        from substitute.api.keys import _info
         from substitute.db.models import ApiKey
 
         with Session(self._engine) as session:
             rows = session.scalars(select(ApiKey).where(ApiKey.revoked_at.is_(None))).all()
-            fresh = {r.prefix: _Entry(r.key_hash, _info(r)) for r in rows}
+            fresh = {r.prefix: _Entry(r.key_hash, info_of(r)) for r in rows}
         with self._lock:
             self._keys = fresh
             self._misses.clear()
@@ -79,13 +71,12 @@ class KeyRing:
         KeyStoreUnavailable
             When the key is not in memory and the database cannot be reached.
         """
-        key_id = _key_id(plaintext)
+        key_id = key_id_of(plaintext)
         if key_id is None:
             return None
         entry = self._keys.get(key_id)
         if entry is not None:
-            digest = hashlib.sha256(plaintext.encode()).hexdigest()
-            return entry.info if hmac.compare_digest(entry.key_hash, digest) else None
+            return entry.info if hmac.compare_digest(entry.key_hash, digest(plaintext)) else None
         missed = self._misses.get(key_id)
         if missed is not None and time.monotonic() - missed < NEGATIVE_TTL_S:
             return None
@@ -106,5 +97,5 @@ class KeyRing:
                     self._misses.clear()
                 self._misses[key_id] = time.monotonic()
             else:
-                self._keys[key_id] = _Entry(hashlib.sha256(plaintext.encode()).hexdigest(), info)
+                self._keys[key_id] = _Entry(digest(plaintext), info)
         return info

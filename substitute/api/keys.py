@@ -56,11 +56,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _digest(plaintext: str) -> str:
+def digest(plaintext: str) -> str:
+    """What is stored of a key: the SHA-256 of the whole plaintext."""
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def _info(row: ApiKey) -> KeyInfo:
+def key_id_of(plaintext: str) -> str | None:
+    """The public id inside ``subst_<id>_<secret>``, or None when it is not such a key."""
+    if not plaintext.startswith(PREFIX) or plaintext.count("_") < 2:
+        return None
+    return plaintext[len(PREFIX) :].split("_", 1)[0]
+
+
+def info_of(row: ApiKey) -> KeyInfo:
     return KeyInfo(
         id=row.id,
         name=row.name,
@@ -90,7 +98,7 @@ def create_key(
             .values(
                 name=name,
                 prefix=key_id,
-                key_hash=_digest(plaintext),
+                key_hash=digest(plaintext),
                 scopes=",".join(sorted(scope_set)),
                 store_ids=",".join(sorted(stores)) if stores else None,
                 created_at=created_at,
@@ -111,16 +119,16 @@ def create_key(
 
 def verify_key(engine: Engine, plaintext: str) -> KeyInfo | None:
     """The key's record when ``plaintext`` is a live key, else None (never says which part failed)."""
-    if not plaintext.startswith(PREFIX) or plaintext.count("_") < 2:
+    key_id = key_id_of(plaintext)
+    if key_id is None:
         return None
-    key_id = plaintext[len(PREFIX) :].split("_", 1)[0]
     from sqlalchemy.orm import Session
 
     with Session(engine) as session:
         row = session.scalars(select(ApiKey).where(ApiKey.prefix == key_id)).first()
-        if row is None or not hmac.compare_digest(row.key_hash, _digest(plaintext)):
+        if row is None or not hmac.compare_digest(row.key_hash, digest(plaintext)):
             return None
-        info = _info(row)
+        info = info_of(row)
     return None if info.revoked_at is not None else info
 
 
@@ -128,7 +136,7 @@ def list_keys(engine: Engine) -> list[KeyInfo]:
     from sqlalchemy.orm import Session
 
     with Session(engine) as session:
-        return [_info(r) for r in session.scalars(select(ApiKey).order_by(ApiKey.id))]
+        return [info_of(r) for r in session.scalars(select(ApiKey).order_by(ApiKey.id))]
 
 
 def revoke_key(engine: Engine, key_id: str) -> None:
