@@ -49,9 +49,10 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         response = problem(status, _title(status), exc.description)
+        headers = dict(exc.get_headers())
         for name in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if exc.get_headers() and name in dict(exc.get_headers()):
-                response.headers[name] = dict(exc.get_headers())[name]
+            if name in headers:
+                response.headers[name] = headers[name]
         return response
 
     @app.errorhandler(DBAPIError)
