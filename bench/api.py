@@ -13,6 +13,7 @@ time is reported. Usage::
 
     python bench/api.py --items 50000 --stores 100 --customers 200000 --days 60
     python bench/api.py --items 2000 --stores 10 --customers 20000   # quick
+    python bench/api.py --work /tmp/api50k   # keeps the prepared retailer; reruns reuse it
 
 Needs locust (``pip install locust``) and PostgreSQL's server binaries.
 """
@@ -101,7 +102,22 @@ def demo_key(url: str) -> str:
     return key
 
 
-def start_server(url: str, work: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def prepared(work: Path, url: str, args: argparse.Namespace) -> dict[str, float]:
+    """Prepare the retailer once per work folder; a rerun on the same folder reuses it."""
+    marker = work / "prepared.json"
+    wanted = {k: getattr(args, k) for k in ("items", "stores", "customers", "days")}
+    if marker.exists():
+        saved = json.loads(marker.read_text())
+        if saved["shape"] != wanted:
+            raise SystemExit(f"{work} holds a retailer of shape {saved['shape']}, not {wanted}")
+        _log(f"reusing the retailer prepared in {work}")
+        return dict(saved["times"])
+    times = prepare(work, url, args)
+    marker.write_text(json.dumps({"shape": wanted, "times": times}))
+    return times
+
+
+def start_server(url: str, work: Path, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "SUBSTITUTE_ARTIFACTS__DIR": str(work / "artifacts"),
@@ -118,6 +134,8 @@ def start_server(url: str, work: Path, port: int, workers: int) -> subprocess.Po
         "serve",
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
         "--port",
         str(port),
         "--rate-limit",
@@ -215,30 +233,41 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="Threads per worker (1: sync workers, the default)."
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pg-port", type=int, default=54411)
     parser.add_argument("--steady-s", type=int, default=60)
     parser.add_argument("--flat-out-s", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="Keep the work folder.")
+    parser.add_argument(
+        "--work", type=Path, help="Work folder to keep and reuse (default: a new temporary one, removed)."
+    )
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-api-"))
     figures: dict[str, object] = {
         "items": args.items,
         "stores": args.stores,
         "customers": args.customers,
         "days": args.days,
+        "workers": args.workers,
+        "threads": args.threads,
     }
     cluster = PgCluster(work / "pg", args.pg_port)
     server = None
     try:
         cluster.start()
         url = cluster.url
-        figures.update({k: round(v, 1) for k, v in prepare(work, url, args).items()})
+        figures.update({k: round(v, 1) for k, v in prepared(work, url, args).items()})
         tfile = targets(url, work)
         key = demo_key(url)
         t = time.perf_counter()
-        server = start_server(url, work, args.port, args.workers)
+        server = start_server(url, work, args.port, args.workers, args.threads)
         figures["server_start_s"] = round(time.perf_counter() - t, 1)
         common = {"key": key, "tfile": tfile}
 

@@ -9,8 +9,8 @@ new snapshot replaces the old one only when it loaded completely.
 
 A request never touches the database. It gets:
 
-* the recommender's answer, computed in a small thread pool and awaited for
-  at most the deadline (a pathological call cannot hold the till);
+* the recommender's answer, cut off at the deadline
+  (:mod:`substitute.api.deadline`: a pathological call cannot hold the till);
 * past the deadline, or if the recommender fails, the category's popular
   in-stock items (:mod:`substitute.api.fallback`), flagged ``degraded``;
 * while the database is unreachable or the last reload failed, the answer
@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
+from substitute.api.deadline import Deadline, DeadlineMissed, Saturated
 from substitute.api.fallback import PopularInStock
 from substitute.errors import NotFound
 from substitute.recommend.snapshot import Snapshot
@@ -47,8 +45,6 @@ MIN_RELOAD_S = 30.0
 RETRY_RELOAD_S = 60.0
 #: What one recommendation may take before the fallback answers instead.
 DEADLINE_S = 0.1
-#: Recommendation threads per worker; all busy means answer with the fallback at once.
-POOL_THREADS = 4
 
 
 @dataclass
@@ -100,17 +96,13 @@ class CheckoutService:
     ) -> None:
         self._load = load
         self._fingerprint = fingerprint
-        self.deadline_s = deadline_s
+        self.deadline = Deadline(deadline_s)
         self.min_reload_s = min_reload_s
         self.snapshot: Snapshot | None = None
         self.popular: PopularInStock | None = None
         self.health = Health()
         self._fp: Hashable | None = None
         self._reload_lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_pid: int | None = None
-        self._busy = 0
-        self._busy_lock = threading.Lock()
 
     # --- keeping the snapshot fresh (background thread) -------------------------
 
@@ -182,13 +174,6 @@ class CheckoutService:
             return "the last snapshot reload failed: serving the previous one"
         return None
 
-    def _executor(self) -> ThreadPoolExecutor:
-        # Threads do not survive a fork: each gunicorn worker makes its own pool.
-        if self._pool is None or self._pool_pid != os.getpid():
-            self._pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="recommend")
-            self._pool_pid = os.getpid()
-        return self._pool
-
     def answer(
         self, sku: str, store: str, customer: str | None = None, size: str | None = None, k: int = 10
     ) -> Answer:
@@ -228,26 +213,21 @@ class CheckoutService:
     ) -> tuple[list[dict[str, Any]] | None, str | None]:
         from substitute.recommend.service import recommend_substitutes
 
-        with self._busy_lock:
-            if self._busy >= POOL_THREADS:
-                return None, "is saturated"
-            self._busy += 1
-
         def run() -> list[dict[str, Any]]:
-            try:
-                return [s.as_dict() for s in recommend_substitutes(snap, sku, store, customer, size, k)]
-            finally:
-                with self._busy_lock:
-                    self._busy -= 1
+            return [s.as_dict() for s in recommend_substitutes(snap, sku, store, customer, size, k)]
 
-        future = self._executor().submit(run)
         try:
-            return future.result(timeout=self.deadline_s), None
-        except FutureTimeout:
+            return self.deadline.run(run), None
+        except DeadlineMissed:
             log.warning(
-                "recommendation for %s at %s missed its %.0f ms deadline", sku, store, self.deadline_s * 1e3
+                "recommendation for %s at %s missed its %.0f ms deadline",
+                sku,
+                store,
+                self.deadline.seconds * 1e3,
             )
             return None, "missed its deadline"
+        except Saturated:
+            return None, "is saturated"
         except NotFound:
             raise
         except Exception:

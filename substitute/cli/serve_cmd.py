@@ -6,6 +6,14 @@ worker starts with it in shared memory and none answers "degraded" while it
 loads its own. Each worker then keeps it fresh with its own background
 thread (:mod:`substitute.api.checkout`). Prometheus values of all workers
 are kept in a temporary folder and added up by ``/metrics``.
+
+Workers are gunicorn's ``sync`` kind by default: the checkout path is
+CPU-bound Python, so one request per process at a time is the fastest use of
+the cores, and in a process's main thread the recommendation's deadline is a
+timer rather than a hand-off to another thread (:mod:`substitute.api.deadline`).
+``--threads N`` (N > 1) switches to ``gthread`` workers, which hold idle
+keep-alive connections without tying up a process; put a buffering proxy in
+front of sync workers when clients are slow or far away.
 """
 
 from __future__ import annotations
@@ -95,7 +103,7 @@ def serve_forever(
     host: str | None = None,
     port: int | None = None,
     workers: int | None = None,
-    threads: int = 4,
+    threads: int = 1,
     dev: bool = False,
     config: dict[str, Any] | None = None,
 ) -> None:
@@ -122,7 +130,7 @@ def serve_forever(
             {
                 "bind": f"{host}:{port}",
                 "workers": workers,
-                "worker_class": "gthread",
+                "worker_class": "sync" if threads == 1 else "gthread",
                 "threads": threads,
                 "preload_app": True,
                 "timeout": 30,
@@ -147,7 +155,11 @@ def serve_forever(
     "--workers", type=click.IntRange(1, 64), help="Gunicorn worker processes (default: api.workers)."
 )
 @click.option(
-    "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker."
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Threads per worker: 1 runs sync workers, more runs gthread workers.",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (one process).")
 @click.option("--rate-limit", help="Requests per key, e.g. '6000/minute' (default: the built-in limit).")

@@ -8,15 +8,14 @@ rest), and alternating least squares fits user and item factors. Cosine
 similarity of item factors is our "bought by the same people" source.
 
 Training uses :mod:`implicit` (0.7: ``fit`` takes the users × items matrix).
-Factors are returned and saved as plain arrays; serving wraps them back in an
-``implicit`` model only to use its ``similar_items(..., items=whitelist)``,
-which ranks inside the in-stock set instead of filtering a global top-N.
+Factors are returned and saved as plain arrays; serving needs no
+:mod:`implicit`, only the cosine of unit factors inside the in-stock pool.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -66,29 +65,25 @@ def fit_als(weights: sp.csr_matrix, config: AlsConfig, *, progress: bool = False
 
 
 class AlsIndex:
-    """Serving side: saved factors behind implicit's whitelist-aware ``similar_items``."""
+    """Serving side: cosine similarity of saved item factors, inside a whitelist.
+
+    Ranking inside the in-stock pool (not filtering a global top-N) is one
+    matrix-vector product over unit factors; a zero factor (an item never
+    bought) stays zero, so it is similar to nothing.
+    """
 
     def __init__(self, factors: AlsFactors) -> None:
-        from implicit.cpu.als import AlternatingLeastSquares
-        from threadpoolctl import threadpool_limits
-
-        # The constructor checks the BLAS thread pool (and warns once); serving
-        # only multiplies small matrices, so one BLAS thread is what we want anyway.
-        with threadpool_limits(limits=1, user_api="blas"):
-            model: Any = AlternatingLeastSquares(factors=factors.item_factors.shape[1], num_threads=1)
-        model.user_factors = factors.user_factors
-        model.item_factors = factors.item_factors
-        self._model = model
         self.factors = factors
-        norms = np.linalg.norm(factors.item_factors, axis=1)
+        item = np.asarray(factors.item_factors, np.float32)
+        norms = np.linalg.norm(item, axis=1)
         self._has_signal = norms > 0
+        self._unit = item / np.maximum(norms, 1e-10)[:, None]
 
-    def similar(self, item_idx: int, whitelist: np.ndarray) -> dict[int, float]:
-        """Cosine similarity of ``item_idx`` to every item of ``whitelist`` (sorted ids).
+    def similar(self, item_idx: int, whitelist: np.ndarray) -> np.ndarray:
+        """Cosine similarity of ``item_idx`` to each item of ``whitelist``, aligned with it.
 
-        Empty when the item was never bought (its factors carry no signal).
+        All zeros when the item was never bought (its factors carry no signal).
         """
         if len(whitelist) == 0 or not self._has_signal[item_idx]:
-            return {}
-        ids, scores = self._model.similar_items(item_idx, N=len(whitelist), items=whitelist)
-        return {int(i): float(s) for i, s in zip(ids.tolist(), scores.tolist(), strict=True)}
+            return np.zeros(len(whitelist), np.float32)
+        return self._unit[whitelist] @ self._unit[item_idx]

@@ -56,7 +56,7 @@ def test_a_slow_recommender_is_cut_at_the_deadline_and_the_popular_fallback_answ
 
     monkeypatch.setattr(recommend, "recommend_substitutes", slow)
     service = _service(served)
-    service.deadline_s = 0.05
+    service.deadline.seconds = 0.05
     started = time.perf_counter()
     response = served.get("/v1/substitutes?sku=TWIN-A&store=S1&k=2")
     assert time.perf_counter() - started < 0.4

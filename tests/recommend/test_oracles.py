@@ -26,10 +26,11 @@ def test_als_whitelist_ranking_matches_a_naive_cosine(snapshot):
         q = snapshot.item_ids.get(sku)
         pool = candidate_pool(snapshot, q, 0, None, None)
         got = snapshot.als.similar(q, pool)
-        for item in pool.tolist():
+        assert len(got) == len(pool)
+        for pos, item in enumerate(pool.tolist()):
             a, b = factors[q], factors[item]
             naive = float(a @ b / (np.linalg.norm(a) * max(np.linalg.norm(b), 1e-10)))
-            assert got[item] == pytest.approx(naive, abs=1e-4)
+            assert got[pos] == pytest.approx(naive, abs=1e-4)
 
 
 def test_purpose_overlap_matches_sets(snapshot):
