@@ -51,6 +51,15 @@ def test_metrics_count_requests_per_route_and_report_the_model(served):
     assert "substitute_model_age_seconds" in text and "substitute_database_up" in text
 
 
+def test_every_answer_says_how_long_the_server_took(served):
+    import re
+
+    for response in (served.get("/v1/substitutes?sku=TWIN-A&store=S1"), served.client().get("/healthz")):
+        timing = response.headers["Server-Timing"]
+        assert re.fullmatch(r"app;dur=\d+\.\d\d", timing)
+        assert 0 < float(timing.split("=")[1]) < 5_000
+
+
 def test_metrics_label_unknown_paths_as_one_route(served):
     served.client().get("/random/abc123")
     text = served.client().get("/metrics").get_data(as_text=True)
