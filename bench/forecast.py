@@ -1,7 +1,9 @@
 """Forecast accuracy, calibration and scale, ours vs baselines and statsforecast.
 
     python bench/forecast.py ta-feng ../shared/data/ta_feng/ta_feng.csv.zip [--cutoff DATE] [--horizon 28]
+        [--holidays configs/holidays/taiwan.toml]
     python bench/forecast.py calibration ../shared/data/ta_feng/ta_feng.csv.zip [--lead-time 7]
+        [--cutoff DATE ...] [--holidays PATH or none]
     python bench/forecast.py m5-scale-check ../shared/data/m5
     python bench/forecast.py scale [--series 30490 --days 1941]
 
@@ -18,7 +20,13 @@ on the same series, with wall time (fit + forecast). Forecasts are clipped at
 series gets an on-hand drawn from what was known at the cutoff (its mean
 daily sales over the last 28 days x lead time x U(0, 2), at least 1). Brier score and
 expected calibration error of P(stockout within the lead time) against the
-held-out demand, and the coverage of the daily q90/q95/q975.
+held-out demand, and the coverage of the daily q90/q95/q975: raw, the raw
+figure a calibrated forecast would show (counts make it exceed the level),
+and randomised-PIT coverage, which is the level itself when calibrated (see
+``_forecast_calibration``). Runs at 2000-12-10 (where the dispersion priors
+were chosen), 2001-01-03, 2001-01-17 (Lunar New Year in the horizon) and the
+default cut-off (held out, the headline), each without and with the calendar
+of ``--holidays`` (default ``configs/holidays/taiwan.toml``).
 
 ``m5-scale-check``: our RMSSE scale on the 10 full M5 series equals the
 official ``train_mse.csv.gz``; also ours vs baselines on their real 28-day
@@ -44,6 +52,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _forecast_calibration import coverage, grid_of, reliability
 from _forecast_data import (
     load_m5_full_series,
     load_m5_train_mse,
@@ -54,9 +63,17 @@ from _forecast_data import (
 from _forecast_metrics import rmsse, rmsse_scale, wape
 from _forecast_peers import BASELINES, statsforecast_runs
 
-from substitute.forecast import ForecastConfig, forecast_panel
+from substitute.forecast import ForecastConfig, compute_store_context, forecast_panel
+from substitute.forecast.calendar import load_events
 
 PEERS = ["sf_AutoETS", "sf_TSB(0.1,0.1)", "sf_IMAPA", "sf_CrostonSBA"]
+#: Taiwan's calendar events of the Ta Feng months (statutory holidays).
+TAIWAN_HOLIDAYS = Path(__file__).resolve().parents[1] / "configs" / "holidays" / "taiwan.toml"
+#: Earlier cut-offs run before the default one: 2000-12-10 is where the
+#: dispersion priors were chosen (its first held-out week is the last clean
+#: one before the data gap of 2000-12-19..25), 2001-01-03 follows New Year and
+#: 2001-01-17 has Lunar New Year (2001-01-24) in its horizon.
+CALIBRATION_CUTOFFS = (pd.Timestamp("2000-12-10"), pd.Timestamp("2001-01-03"), pd.Timestamp("2001-01-17"))
 
 
 def _ours(sp_panel: pd.DataFrame, skus: np.ndarray, cutoff: pd.Timestamp, h: int, cfg: ForecastConfig):
@@ -92,6 +109,8 @@ def cmd_ta_feng(args: argparse.Namespace) -> dict[str, object]:
         f"{sp.train.shape[1]} training days, horizon {args.horizon}"
     )
     cfg = _config(args)
+    if args.holidays != "none":
+        cfg = cfg.model_copy(update={"events": load_events(args.holidays)})
     rows: list[dict[str, object]] = []
     ours, took, res = _ours(sp.panel, sp.skus, sp.cutoff, args.horizon, cfg)
     forecasts = {"ours": (ours, took)}
@@ -128,6 +147,7 @@ def cmd_ta_feng(args: argparse.Namespace) -> dict[str, object]:
         "cutoff": str(sp.cutoff.date()),
         "horizon": args.horizon,
         "n_series": len(sp.skus),
+        "holidays": None if args.holidays == "none" else str(args.holidays),
         "results": {
             r["method"]: {
                 "rmsse": round(r["rmsse"], 4),
@@ -146,56 +166,98 @@ def cmd_ta_feng(args: argparse.Namespace) -> dict[str, object]:
     return figures
 
 
-def cmd_calibration(args: argparse.Namespace) -> dict[str, object]:
-    panel = load_ta_feng_daily(args.path)
-    cutoff = pd.Timestamp(args.cutoff) if args.cutoff else None
+def _calibration_run(
+    panel: pd.DataFrame,
+    cutoff: pd.Timestamp | None,
+    cfg: ForecastConfig,
+    args: argparse.Namespace,
+    outages: pd.DatetimeIndex,
+) -> dict[str, object]:
+    """One cut-off: simulated on-hand, P(stockout in the lead time), daily quantiles vs held-out days."""
     sp = split(panel, cutoff, args.horizon)
     lead = args.lead_time
     rng = np.random.default_rng(args.seed)
     recent = sp.train[:, -28:].mean(axis=1)
     on_hand = np.maximum(1.0, np.round(recent * lead * rng.uniform(0.0, 2.0, len(sp.skus))))
     positions = pd.DataFrame({"store_id": "ta-feng", "sku": sp.skus, "on_hand": on_hand})
-    cfg = _config(args).model_copy(update={"stockout_window_days": lead})
+    cfg = cfg.model_copy(update={"stockout_window_days": lead})
     started = time.perf_counter()
     res = forecast_panel(sp.panel, sp.cutoff, args.horizon, positions=positions, config=cfg)
     took = time.perf_counter() - started
-    s = res.series.set_index("sku").loc[sp.skus]
-    p = s[f"p_stockout_within_{lead}d"].to_numpy()
+    p = res.series.set_index("sku").loc[sp.skus, f"p_stockout_within_{lead}d"].to_numpy()
     outcome = (sp.test[:, :lead].sum(axis=1) >= on_hand).astype(float)
-    brier = float(np.mean((p - outcome) ** 2))
-    base = float(np.mean((outcome.mean() - outcome) ** 2))
-    bins = np.clip((p * 10).astype(int), 0, 9)
-    ece = 0.0
-    print(f"P(stockout within {lead} d), simulated on-hand, {len(p)} series; wall {took:.1f} s")
-    print(f"{'bin':>9}{'n':>7}{'mean p':>9}{'observed':>10}")
-    table = []
-    for b in range(10):
-        sel = bins == b
-        if sel.any():
-            ece += sel.mean() * abs(p[sel].mean() - outcome[sel].mean())
-            table.append((b, int(sel.sum()), float(p[sel].mean()), float(outcome[sel].mean())))
-            label = f"{b / 10:>4.1f}-{(b + 1) / 10:<4.1f}"
-            print(f"{label}{sel.sum():>7}{p[sel].mean():>9.3f}{outcome[sel].mean():>10.3f}")
-    print(f"Brier {brier:.4f} (climatology {base:.4f}), ECE {ece:.4f}")
-    daily = res.daily
-    row = pd.Index(sp.skus).get_indexer(daily["sku"].astype(object))
-    col = ((daily["date"] - (sp.cutoff + pd.Timedelta(days=1))).dt.days).to_numpy()
-    coverage = {}
-    for q in ("q90", "q95", "q975"):
-        grid = np.zeros((len(sp.skus), args.horizon))
-        grid[row, col] = daily[q].to_numpy()
-        coverage[q] = round(float((sp.test <= grid).mean()), 4)
-    print(f"coverage of daily upper quantiles on the held-out days: {coverage}")
+    brier, ece, table = reliability(p, outcome)
+    grid = grid_of(res, sp.skus, sp.train_dates[0], sp.cutoff, args.horizon)
+    held_out = pd.date_range(sp.cutoff + pd.Timedelta(days=1), periods=args.horizon)
+    valid = np.broadcast_to(~held_out.isin(outages)[None, :], grid.mean.shape)
+    cov = coverage(grid, sp.test, valid)
+    return {
+        "cutoff": str(sp.cutoff.date()),
+        "n_series": len(p),
+        "seconds": round(took, 1),
+        "brier": round(brier, 4),
+        "brier_climatology": round(float(np.mean((outcome.mean() - outcome) ** 2)), 4),
+        "ece": round(ece, 4),
+        "stockout_rate": round(float(outcome.mean()), 4),
+        "mean_p": round(float(p.mean()), 4),
+        **cov,
+        "held_out_days_excluded": int((~valid[0]).sum()),
+        "bins": table,
+    }
+
+
+def _print_calibration(name: str, r: dict[str, object]) -> None:
+    cov, pit, imp = r["coverage"], r["pit"], r["implied"]
+    print(
+        f"{r['cutoff']} {name:<12} Brier {r['brier']:.4f} (clim. {r['brier_climatology']:.4f}) "
+        f"ECE {r['ece']:.4f}  rate {r['stockout_rate']:.3f} mean p {r['mean_p']:.3f}  "
+        + "  ".join(f"{q} {cov[q]:.3f}/{imp[q]:.3f}/{pit[q]:.3f}" for q in cov)  # type: ignore[index]
+    )
+
+
+def cmd_calibration(args: argparse.Namespace) -> dict[str, object]:
+    panel = load_ta_feng_daily(args.path)
+    outages = pd.DatetimeIndex(compute_store_context(panel, panel["date"].max()).outage_days["date"])
+    cutoffs = [pd.Timestamp(c) for c in args.cutoff] if args.cutoff else [*CALIBRATION_CUTOFFS, None]
+    base = _config(args)
+    events = () if args.holidays == "none" else load_events(args.holidays)
+    variants = {"no_calendar": base}
+    if events:
+        variants["calendar"] = base.model_copy(update={"events": events})
+    lead = args.lead_time
+    print(
+        f"P(stockout within {lead} d) from a simulated on-hand (Ta Feng has no stock data: mean daily "
+        f"sales of the last 28 days x {lead} x U(0, 2), at least 1); quantile coverage "
+        "raw/implied-by-the-model/randomised PIT"
+    )
+    per_cutoff: dict[str, dict[str, object]] = {}
+    for cutoff in cutoffs:
+        runs = {name: _calibration_run(panel, cutoff, cfg, args, outages) for name, cfg in variants.items()}
+        for name, r in runs.items():
+            _print_calibration(name, r)
+        per_cutoff[str(next(iter(runs.values()))["cutoff"])] = runs
+    head_key = list(per_cutoff)[-1]
+    head = per_cutoff[head_key]["no_calendar"]
+    print(f"{'bin':>9}{'n':>7}{'mean p':>9}{'observed':>10}   ({head_key}, no calendar)")
+    for b, n, mp, obs in head["bins"]:  # type: ignore[union-attr]
+        print(f"{b / 10:>4.1f}-{(b + 1) / 10:<4.1f}{n:>7}{mp:>9.3f}{obs:>10.3f}")
+    for runs in per_cutoff.values():
+        for r in runs.values():
+            r.pop("bins")  # type: ignore[union-attr]
     return {
         "mode": "calibration",
         "lead_time": lead,
-        "n_series": len(p),
-        "brier": round(brier, 4),
-        "brier_climatology": round(base, 4),
-        "ece": round(ece, 4),
-        "stockout_rate": round(float(outcome.mean()), 4),
-        "coverage": coverage,
-        "bins": table,
+        "cutoff": head_key,
+        "n_series": head["n_series"],
+        "brier": head["brier"],
+        "brier_climatology": head["brier_climatology"],
+        "ece": head["ece"],
+        "stockout_rate": head["stockout_rate"],
+        "coverage": head["coverage"],
+        "coverage_implied": head["implied"],
+        "coverage_pit": head["pit"],
+        "holidays": None if not events else str(args.holidays),
+        "per_cutoff": per_cutoff,
     }
 
 
@@ -340,9 +402,23 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("ta-feng", "calibration"):
         p = sub.add_parser(name)
         p.add_argument("path", type=Path)
-        p.add_argument("--cutoff", help="last training day (default: last date - horizon)")
+        if name == "ta-feng":
+            p.add_argument("--cutoff", help="last training day (default: last date - horizon)")
+        else:
+            p.add_argument(
+                "--cutoff",
+                action="append",
+                help="last training day, repeatable (default: 2000-12-10, 2001-01-03, 2001-01-17 "
+                "and last date - horizon, the last one being the headline)",
+            )
         p.add_argument("--horizon", type=int, default=28)
         p.add_argument("--config", help="JSON dict of ForecastConfig fields")
+        p.add_argument(
+            "--holidays",
+            default=str(TAIWAN_HOLIDAYS) if name == "calibration" else "none",
+            help="TOML calendar of events (substitute.forecast.calendar) or 'none'; calibration runs "
+            "with and without it (default there: configs/holidays/taiwan.toml)",
+        )
         if name == "ta-feng":
             p.add_argument("--jobs", type=int, default=2, help="statsforecast n_jobs")
             p.add_argument("--peers", nargs="*", help=f"subset of {PEERS}")

@@ -21,6 +21,8 @@ Where things live (one idea per module):
 ``reference``       plain per-series loops: the oracles of the two above
 ``naive``           zero, mean, seasonal naive: benchmarks and fallbacks
 ``ets``             per-series statsmodels ExponentialSmoothing (optional)
+``calendar``        known events (holidays): masked, estimated or widened
+``exogenous``       promotion, price and heat effects, kept where they pay
 ``policy``          which model each series gets, and why
 ``dispersion``      NB dispersion and level uncertainty from residuals
 ``distribution``    daily NB quantiles, moment-matched sums

@@ -13,6 +13,13 @@ Poisson. The moments of a sum over a set of days with ``m = sum(mu)`` are
 
     E = m,    Var = m + phi (1 + kappa) sum(mu^2) + kappa m^2,
 
+On days of a calendar event whose effect is uncertain (see
+:mod:`~substitute.forecast.calendar`) the mean carries one more multiplier
+``E_t = 1 + s_t Z`` with ``Var(E_t) = v_t = s_t^2``, one ``Z`` shared by the
+event days of a forecast (the effect of the eve and of the day before it go
+together). It adds ``phi (1 + kappa) sum(v mu^2) + (1 + kappa) (sum(s mu))^2``
+to the variance of a sum; on ordinary days ``v = 0`` and nothing changes.
+
 and a sum is represented by the negative binomial with those two moments
 (a moment-matched NB: exact for the mean and variance, and within a few
 points of probability of the true gamma mixture in the tails we use). This
@@ -33,13 +40,22 @@ FloatArray = NDArray[np.float64]
 _POISSON_EPS = 1e-9
 
 
-def day_variance(mu: FloatArray, phi: FloatArray, kappa: FloatArray) -> FloatArray:
-    """Marginal variance of one day's demand, elementwise (``phi``, ``kappa`` broadcast)."""
-    return mu + (phi * (1.0 + kappa) + kappa) * mu * mu
+def day_variance(
+    mu: FloatArray, phi: FloatArray, kappa: FloatArray, event_var: FloatArray | None = None
+) -> FloatArray:
+    """Marginal variance of one day's demand, elementwise (``phi``, ``kappa``, ``event_var`` broadcast)."""
+    if event_var is None:
+        return mu + (phi * (1.0 + kappa) + kappa) * mu * mu
+    v = event_var
+    return mu + (phi * (1.0 + kappa) * (1.0 + v) + kappa + (1.0 + kappa) * v) * mu * mu
 
 
 def sum_moments(
-    mu: FloatArray, phi: FloatArray, kappa: FloatArray, days: NDArray[np.bool_]
+    mu: FloatArray,
+    phi: FloatArray,
+    kappa: FloatArray,
+    days: NDArray[np.bool_],
+    event_var: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Mean and variance of the total demand over the masked days.
 
@@ -51,10 +67,37 @@ def sum_moments(
         ``(n,)`` dispersion parameters.
     days
         ``(n, H)`` which days enter the sum.
+    event_var
+        ``(n, H)`` relative variance of an uncertain event effect per day, or None.
     """
     m = np.where(days, mu, 0.0).sum(axis=1)
     m2 = np.where(days, mu * mu, 0.0).sum(axis=1)
-    return m, m + phi * (1.0 + kappa) * m2 + kappa * m * m
+    var = m + phi * (1.0 + kappa) * m2 + kappa * m * m
+    if event_var is None:
+        return m, var
+    m2v = np.where(days, event_var * mu * mu, 0.0).sum(axis=1)
+    b = np.where(days, np.sqrt(event_var) * mu, 0.0).sum(axis=1)
+    return m, var + phi * (1.0 + kappa) * m2v + (1.0 + kappa) * b * b
+
+
+def window_dispersion(
+    mu: FloatArray, phi: FloatArray, kappa: FloatArray, event_var: FloatArray, window: int
+) -> tuple[FloatArray, FloatArray]:
+    """Per-series ``phi`` and ``kappa`` whose sum over the first ``window`` days has the event-aware variance.
+
+    For code that takes ``(n,)`` parameters only (the inventory risk): exact
+    for the mean and variance of that window's total, and unchanged from
+    ``phi``, ``kappa`` when no event falls in it.
+    """
+    days = np.zeros(mu.shape, dtype=bool)
+    days[:, :window] = True
+    m, var = sum_moments(mu, phi, kappa, days, event_var)
+    m2 = np.where(days, mu * mu, 0.0).sum(axis=1)
+    m2v = np.where(days, event_var * mu * mu, 0.0).sum(axis=1)
+    phi_w = phi * (1.0 + np.divide(m2v, m2, out=np.zeros_like(m2), where=m2 > 0))
+    denom = phi_w * m2 + m * m
+    kappa_w = np.divide(var - m - phi_w * m2, denom, out=kappa.astype(np.float64), where=denom > 0)
+    return phi_w, np.maximum(kappa_w, kappa)
 
 
 def _nb_params(mean: FloatArray, var: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:

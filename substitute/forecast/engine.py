@@ -21,7 +21,8 @@ import pandas as pd
 from substitute.forecast import columns as C
 from substitute.forecast.config import ForecastConfig
 from substitute.forecast.context import StoreContext, store_context
-from substitute.forecast.distribution import day_variance, quantiles
+from substitute.forecast.distribution import day_variance, quantiles, window_dispersion
+from substitute.forecast.exogenous import panel_drivers
 from substitute.forecast.inventory import align_positions, inventory_risk
 from substitute.forecast.panel import SeriesPanel, build_panel, to_day
 from substitute.forecast.policy import ChunkForecast, forecast_chunk
@@ -84,8 +85,10 @@ def forecast_panel(
     ----------
     panel
         Long daily table ``store_id, sku, date, sales`` with optional
-        ``on_hand``, ``stockout`` (and ``price``, ``promo``,
-        ``temperature_c``, not used yet). Rows after ``as_of`` are ignored.
+        ``on_hand``, ``stockout``, and the drivers ``promo``, ``price``,
+        ``temperature_c`` and ``group`` read when ``config.exogenous`` asks
+        for them (see :mod:`substitute.forecast.exogenous`). Rows after
+        ``as_of`` are read for their drivers only.
     as_of
         Last day of history; the forecast covers the ``horizon`` days after it.
     horizon
@@ -134,21 +137,22 @@ def forecast_panel(
     span = int((pos.lead_time + pos.review_period).max()) if sp.n_series else 0
     next_receipt = int(pos.next_receipt_day.max()) if sp.n_series else 0
     days = max(cfg.horizon, cfg.stockout_window_days, span, min(next_receipt, cfg.max_cover_days))
-    parts = [
-        forecast_chunk(sp.take(slice(i, i + cfg.chunk_series)), ctx, cfg, days)
-        for i in range(0, sp.n_series, cfg.chunk_series)
-    ]
+    drivers = panel_drivers(panel, sp, days, cfg) if cfg.exogenous else None
+    chunks = [slice(i, i + cfg.chunk_series) for i in range(0, sp.n_series, cfg.chunk_series)]
+    parts = [forecast_chunk(sp.take(s), ctx, cfg, days, drivers and drivers.take(s)) for s in chunks]
     if not parts:
         parts = [forecast_chunk(sp, ctx, cfg, days)]
     fc = _concat(parts)
     h = cfg.horizon
     mu_h = fc.mean[:, :h]
-    var_h = day_variance(mu_h, fc.phi[:, None], fc.kappa[:, None])
+    var_h = day_variance(mu_h, fc.phi[:, None], fc.kappa[:, None], fc.event_var[:, :h])
+    # inventory_risk takes (n,) parameters: match the stockout window's event-aware variance
+    phi_w, kappa_w = window_dispersion(fc.mean, fc.phi, fc.kappa, fc.event_var, cfg.stockout_window_days)
     qs = {q: quantiles(mu_h, var_h, q) for q in cfg.quantiles}
     risk = inventory_risk(
         fc.mean,
-        fc.phi,
-        fc.kappa,
+        phi_w,
+        kappa_w,
         pos,
         horizon=h,
         window=cfg.stockout_window_days,

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from substitute.forecast import classify as K
+from substitute.forecast.calendar import estimate_effects, event_days
 from substitute.forecast.censoring import lost_units
 from substitute.forecast.config import ForecastConfig
 from substitute.forecast.context import (
@@ -38,6 +39,7 @@ from substitute.forecast.context import (
     series_profiles,
 )
 from substitute.forecast.dispersion import estimate_dispersion
+from substitute.forecast.exogenous import Drivers, adjust_chunk
 from substitute.forecast.intermittent import croston, tsb
 from substitute.forecast.naive import mean_observed, seasonal_naive
 from substitute.forecast.panel import SeriesPanel
@@ -78,6 +80,7 @@ class ChunkForecast:
     n_censored: IntArray
     lost_units: FloatArray
     flags: ObjArray
+    event_var: FloatArray  # (m, D) relative variance of calendar event effects
 
 
 def _winsorize(demand: FloatArray, use: BoolArray, fence: float | None) -> tuple[FloatArray, IntArray]:
@@ -228,8 +231,13 @@ def forecast_chunk(
     context: StoreContext,
     cfg: ForecastConfig,
     days: int,
+    drivers: Drivers | None = None,
 ) -> ChunkForecast:
-    """Forecast ``days`` days after ``panel.as_of`` for every series of ``panel``."""
+    """Forecast ``days`` days after ``panel.as_of`` for every series of ``panel``.
+
+    ``drivers`` (the chunk's rows of :func:`~substitute.forecast.exogenous.panel_drivers`)
+    adjust the fitted models for ``cfg.exogenous`` effects.
+    """
     m, width = panel.n_series, panel.n_days
     dow = panel.dates.dayofweek.to_numpy().astype(np.int64)
     future_dow = ((int(dow[-1]) + 1 + np.arange(days)) % 7).astype(np.int64)
@@ -240,7 +248,8 @@ def forecast_chunk(
     y_fit, clipped = _winsorize(demand, usable, cfg.winsor_fence)
     profile = series_profiles(panel, y_fit, usable, context, cfg.profile_shrinkage)
     season = profile[:, dow]
-    use = usable & (season >= CLOSED_DAY_FACTOR)
+    events = event_days(panel.start, width, days, cfg.events)
+    use = usable & (season >= CLOSED_DAY_FACTOR) & ~events.history_mask[None, :]
     classes = K.classify(demand, use)
     out = _Outputs.empty(m, width, days)
 
@@ -288,13 +297,21 @@ def forecast_chunk(
     ):
         rows = np.flatnonzero(rows_mask)
         if rows.size:
-            _fit_rows(rows, methods, demand, y_fit, use, season, dow, future_dow, cfg, days, out)
+            learn = use if drivers is None else use & ~drivers.set_aside()  # promotion days aside
+            _fit_rows(rows, methods, demand, y_fit, learn, season, dow, future_dow, cfg, days, out)
 
     lvl = out.uses_level
     out.mean[lvl] = out.level[lvl, None] * profile[lvl][:, future_dow]
     mean = np.where(np.isfinite(out.mean), np.maximum(out.mean, 0.0), 0.0)
     need_path = ~out.estimated
     out.fitted[need_path] = out.level[need_path, None] * season[need_path]
+    if drivers is not None:
+        fx = adjust_chunk(demand, use, out.fitted, out.estimated, drivers, cfg)
+        mean, out.fitted = mean * fx.future, out.fitted * fx.past
+        out.model, out.params = fx.label(out.model, out.params, drivers.group)
+    sd = {"effect_sd": cfg.event_effect_sd, "repeat_sd": cfg.event_repeat_sd}
+    effects = estimate_effects(events, demand, usable, out.fitted, out.estimated, **sd)
+    mean = mean * effects.multiplier[None, :]
     phi = np.full(m, cfg.prior_dispersion)
     kappa = np.full(m, cfg.fallback_level_uncertainty)
     if out.estimated.any():
@@ -325,6 +342,7 @@ def forecast_chunk(
         n_censored=panel.quality.censored_days,
         lost_units=lost_units(demand, out.fitted, panel.censored),
         flags=_flags(panel, cfg, (outage & listed).sum(axis=1), clipped),
+        event_var=np.broadcast_to(effects.variance, mean.shape).copy(),
     )
 
 
