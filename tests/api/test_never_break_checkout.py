@@ -126,6 +126,26 @@ def test_a_changed_fingerprint_reloads_and_an_unchanged_one_does_not(served, mon
     assert service.refresh() is True and loads == [1]
 
 
+def test_a_replaced_snapshot_is_freed_although_snapshots_are_frozen_out_of_the_collector(served):
+    """``install`` calls ``gc.freeze()``: only reference counting can free an old snapshot."""
+    import gc
+    import weakref
+
+    service = _service(served)
+    old = weakref.ref(service.snapshot)
+    old_popular = weakref.ref(service.popular)
+    gc.disable()  # prove it is reference counting, not a collection, that frees them
+    try:
+        service.refresh(force=True)
+        assert service.snapshot is not None and service.snapshot is not old()
+        assert old() is None and old_popular() is None
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    body = served.get(URL).get_json()
+    assert body["source"] == "model" and body["substitutes"]
+
+
 def test_the_refresher_thread_runs_its_tasks_and_stops():
     calls = []
     refresher = Refresher([(0.02, lambda: calls.append(1)), (0.02, lambda: 1 / 0)])
