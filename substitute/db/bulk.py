@@ -34,6 +34,9 @@ def driver_connection(conn: Connection) -> Any:
 
 
 def _datetimes(series: pd.Series) -> np.ndarray:
+    if series.dtype.kind == "M" and getattr(series.dtype, "tz", None) is None:
+        # Already datetimes: to_datetime would still sample values one Timestamp at a time.
+        return series.to_numpy(dtype="datetime64[ns]")
     values: Any = pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
     return values
 

@@ -246,7 +246,10 @@ def forecast_chunk(
     usable = panel.observed & ~outage
     demand = panel.demand
     y_fit, clipped = _winsorize(demand, usable, cfg.winsor_fence)
-    profile = series_profiles(panel, y_fit, usable, context, cfg.profile_shrinkage)
+    # Promotion days say nothing about the weekly rhythm: promotions that keep
+    # falling on the same weekdays would otherwise lift those weekdays' profile.
+    regular = usable if drivers is None else usable & ~drivers.set_aside()
+    profile = series_profiles(panel, y_fit, regular, context, cfg.profile_shrinkage)
     season = profile[:, dow]
     events = event_days(panel.start, width, days, cfg.events)
     use = usable & (season >= CLOSED_DAY_FACTOR) & ~events.history_mask[None, :]

@@ -26,13 +26,32 @@ class Batch:
     receipts: pd.DataFrame
 
 
+def _series_of(frame: pd.DataFrame) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Each row's number among the frame's distinct series, and those series' keys.
+
+    Distinct pairs are found on integer codes, so only they are looked up by
+    text (the panel has millions of rows, a few thousand series per batch).
+    """
+    store_codes, stores = pd.factorize(frame[KEY[0]])
+    sku_codes, skus = pd.factorize(frame[KEY[1]])
+    width = max(len(skus), 1)
+    pair_codes, pairs = pd.factorize(store_codes.astype(np.int64) * width + sku_codes)
+    keys = pd.MultiIndex.from_arrays(
+        [np.asarray(stores, dtype=object)[pairs // width], np.asarray(skus, dtype=object)[pairs % width]]
+    )
+    return pair_codes, keys
+
+
 def split(inputs: ForecastInputs, batch_series: int) -> list[Batch]:
     """Cut the inputs into batches of about ``batch_series`` whole series."""
     index = pd.MultiIndex.from_frame(inputs.series[KEY])
     n_batches = max(1, -(-len(index) // batch_series))
 
     def batch_of(frame: pd.DataFrame) -> np.ndarray:
-        return index.get_indexer(pd.MultiIndex.from_frame(frame[KEY])) // batch_series
+        if frame.empty:
+            return np.zeros(0, dtype=np.int64)
+        rows, keys = _series_of(frame)
+        return (index.get_indexer(keys) // batch_series)[rows]  # -1: not a listed series
 
     parts = {
         name: batch_of(frame)

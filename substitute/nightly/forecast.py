@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,9 +17,16 @@ from substitute.db.bulk import bulk_copy
 from substitute.db.models import ForecastDay, SelloutRisk, table_of
 from substitute.errors import DataError, SubstituteError
 from substitute.nightly import runs
-from substitute.nightly.executors import run_dask, run_local, split
-from substitute.nightly.inputs import latest_business_date, load_inputs
+from substitute.nightly.drivers import with_drivers
+from substitute.nightly.executors import Batch, run_dask, run_local, split
+from substitute.nightly.inputs import ForecastInputs, StageClock, latest_business_date, load_inputs
 from substitute.settings import ForecastSettings
+
+if TYPE_CHECKING:
+    from substitute.forecast.context import StoreContext
+    from substitute.forecast.result import ForecastResult
+
+log = logging.getLogger(__name__)
 
 
 class IncompleteRun(SubstituteError):
@@ -31,6 +41,7 @@ class ForecastRunSummary:
     n_fallback: int
     models: dict[str, int]
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
 
     def render(self) -> str:
         models = ", ".join(f"{m} {n:,}" for m, n in sorted(self.models.items(), key=lambda kv: -kv[1]))
@@ -55,6 +66,144 @@ def _series_rows(series: pd.DataFrame, window_days: int) -> pd.DataFrame:
     return rows[keep]
 
 
+@dataclass
+class _Tally:
+    """What the written batches add up to."""
+
+    written: int = 0
+    fallbacks: int = 0
+    models: dict[str, int] = field(default_factory=dict)
+
+    def add(self, series: pd.DataFrame) -> None:
+        self.written += len(series)
+        self.fallbacks += int(series["fallback_reason"].notna().sum())
+        for model, n in series["model"].value_counts().items():
+            self.models[str(model)] = self.models.get(str(model), 0) + int(n)
+
+
+def _timed(results: Iterable[ForecastResult], clock: StageClock) -> Iterator[ForecastResult]:
+    """The results, with the wait for each counted as forecasting (writing overlaps it)."""
+    it = iter(results)
+    while True:
+        with clock("forecast"):
+            result = next(it, None)
+        if result is None:
+            return
+        yield result
+
+
+def _write(engine: Engine, run_id: int, result: ForecastResult, window_days: int) -> pd.DataFrame:
+    """Append one batch's rows to the run, in bulk; returns its series rows."""
+    with engine.begin() as conn:
+        daily = _daily_rows(result.daily)
+        daily.insert(0, "run_id", run_id)
+        bulk_copy(conn, table_of(ForecastDay), daily)
+        series = _series_rows(result.series, window_days)
+        series.insert(0, "run_id", run_id)
+        bulk_copy(conn, table_of(SelloutRisk), series)
+    return series
+
+
+def _prepare(
+    inputs: ForecastInputs, day: pd.Timestamp, settings: ForecastSettings, clock: StageClock
+) -> tuple[StoreContext, list[Batch]]:
+    """The store context of the whole panel, and the batches that share it."""
+    from substitute.forecast import compute_store_context
+
+    with clock("context"):
+        context = compute_store_context(inputs.panel, day, settings.model)
+    with clock("split"):
+        batches = split(inputs, settings.batch_series)
+    return context, batches
+
+
+def _forecast_and_write(
+    engine: Engine,
+    settings: ForecastSettings,
+    run_id: int,
+    batches: list[Batch],
+    context: StoreContext,
+    day: pd.Timestamp,
+    executor: str,
+    dask_scheduler: str | None,
+    progress: bool,
+    clock: StageClock,
+) -> _Tally:
+    """Forecast the batches and write each as it comes back."""
+    from tqdm import tqdm
+
+    cfg = settings.model
+    if executor == "dask":
+        results = run_dask(batches, day, cfg, context, dask_scheduler or settings.dask_scheduler)
+    else:
+        results = run_local(batches, day, cfg, context, settings.workers)
+    tally = _Tally()
+    bar = tqdm(total=len(batches), unit=" batch", desc="forecast", disable=None if progress else True)
+    for result in _timed(results, clock):
+        with clock("write"):
+            tally.add(_write(engine, run_id, result, cfg.stockout_window_days))
+        bar.update()
+    bar.close()
+    return tally
+
+
+def _with_calendar(settings: ForecastSettings) -> ForecastSettings:
+    """Add the events of the ``holidays`` calendar file to the model's own."""
+    if settings.holidays is None:
+        return settings
+    from substitute.forecast.calendar import load_events
+
+    try:
+        events = load_events(settings.holidays)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read the holiday calendar {settings.holidays}: {exc}") from exc
+    model = settings.model.model_copy(update={"events": settings.model.events + events})
+    return settings.model_copy(update={"model": model})
+
+
+def _run(
+    engine: Engine,
+    settings: ForecastSettings,
+    as_of: dt.date | None,
+    executor: str,
+    dask_scheduler: str | None,
+    progress: bool,
+    clock: StageClock,
+) -> ForecastRunSummary:
+    runs.clean_abandoned(engine)
+    settings = _with_calendar(settings)
+    with engine.connect() as conn:
+        as_of = as_of or latest_business_date(conn)
+        inputs = load_inputs(conn, as_of, settings.history_days, clock)
+        if settings.model.exogenous:
+            with clock("drivers"):
+                inputs.panel = with_drivers(conn, inputs.panel, inputs.series, as_of, settings.model.horizon)
+    n_series = inputs.n_series
+    if n_series == 0:
+        raise DataError(
+            f"nothing to forecast as of {as_of}: no sales or stock in the last {settings.history_days} days"
+        )
+    run_id = runs.start(engine, as_of, executor, n_series, settings.model.model_dump_json())
+    try:
+        day = pd.Timestamp(as_of)
+        context, batches = _prepare(inputs, day, settings, clock)
+        del inputs  # the batches hold copies of their rows: let the whole panel go
+        tally = _forecast_and_write(
+            engine, settings, run_id, batches, context, day, executor, dask_scheduler, progress, clock
+        )
+        if tally.written != n_series:
+            raise IncompleteRun(
+                f"{tally.written:,} of {n_series:,} active series were forecast: run {run_id} not activated"
+            )
+        with clock("activate"):
+            runs.activate(engine, run_id, tally.written)
+    except BaseException as exc:
+        runs.fail(engine, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    runs.prune(engine, settings.keep_runs)
+    return ForecastRunSummary(run_id, as_of, tally.written, tally.fallbacks, tally.models, 0.0)
+
+
 def run_forecast(
     engine: Engine,
     settings: ForecastSettings,
@@ -66,58 +215,20 @@ def run_forecast(
 ) -> ForecastRunSummary:
     """Forecast every active item × store, then activate the run atomically.
 
+    Logs the wall time of each stage (read, panel, context, forecast, write,
+    activate) at INFO, and returns it in the summary.
+
     Raises
     ------
     IncompleteRun
         When some active series got no forecast; the previous run stays current.
     """
     started = time.perf_counter()
-    executor = executor or settings.executor
-    runs.clean_abandoned(engine)
-    with engine.connect() as conn:
-        as_of = as_of or latest_business_date(conn)
-        inputs = load_inputs(conn, as_of, settings.history_days)
-    if inputs.n_series == 0:
-        raise DataError(
-            f"nothing to forecast as of {as_of}: no sales or stock in the last {settings.history_days} days"
-        )
-    cfg = settings.model
-    run_id = runs.start(engine, as_of, executor, inputs.n_series, cfg.model_dump_json())
+    clock = StageClock()
     try:
-        from tqdm import tqdm
-
-        from substitute.forecast import compute_store_context
-
-        day = pd.Timestamp(as_of)
-        context = compute_store_context(inputs.panel, day, cfg)
-        batches = split(inputs, settings.batch_series)
-        if executor == "dask":
-            results = run_dask(batches, day, cfg, context, dask_scheduler or settings.dask_scheduler)
-        else:
-            results = run_local(batches, day, cfg, context, settings.workers)
-        written, fallbacks = 0, 0
-        models: dict[str, int] = {}
-        for result in tqdm(
-            results, total=len(batches), unit=" batch", desc="forecast", disable=None if progress else True
-        ):
-            with engine.begin() as conn:
-                daily = _daily_rows(result.daily)
-                daily.insert(0, "run_id", run_id)
-                bulk_copy(conn, table_of(ForecastDay), daily)
-                series = _series_rows(result.series, cfg.stockout_window_days)
-                series.insert(0, "run_id", run_id)
-                bulk_copy(conn, table_of(SelloutRisk), series)
-            written += len(series)
-            fallbacks += int(series["fallback_reason"].notna().sum())
-            for model, n in series["model"].value_counts().items():
-                models[str(model)] = models.get(str(model), 0) + int(n)
-        if written != inputs.n_series:
-            raise IncompleteRun(
-                f"{written:,} of {inputs.n_series:,} active series were forecast: run {run_id} not activated"
-            )
-        runs.activate(engine, run_id, written)
-    except BaseException as exc:
-        runs.fail(engine, run_id, f"{type(exc).__name__}: {exc}")
-        raise
-    runs.prune(engine, settings.keep_runs)
-    return ForecastRunSummary(run_id, as_of, written, fallbacks, models, time.perf_counter() - started)
+        summary = _run(
+            engine, settings, as_of, executor or settings.executor, dask_scheduler, progress, clock
+        )
+    finally:
+        log.info("forecast run stages: %s", clock.render())
+    return replace(summary, seconds=time.perf_counter() - started, stages=dict(clock.seconds))

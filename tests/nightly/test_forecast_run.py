@@ -220,3 +220,82 @@ def test_dask_local_cluster_and_local_processes_agree(sqlite_engine):
         )
     assert dask.n_series == local.n_series == 2000
     assert dask_rows == local_rows
+
+
+def _daily_means(engine: Engine, store: str, sku: str) -> dict[dt.date, float]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ForecastDay.target_date, ForecastDay.mean)
+            .join(ForecastRun, ForecastRun.id == ForecastDay.run_id)
+            .where(ForecastRun.is_current.is_(True), ForecastDay.store_id == store, ForecastDay.sku == sku)
+        ).all()
+    return {day: mean for day, mean in rows}
+
+
+def test_a_holiday_calendar_file_reaches_the_run(engine, tmp_path):
+    # 2026-07-23 is a Thursday, as is 2026-07-30: same weekday, one of them an event never seen.
+    calendar = tmp_path / "events.toml"
+    calendar.write_text('[[event]]\nname = "festival"\ndates = ["2026-07-23"]\n')
+    _seed(engine, {("ginza", "A"): [3.0] * 90}, {("ginza", "A"): 500.0})
+    run_forecast(engine, SETTINGS.model_copy(update={"holidays": calendar}), progress=False)
+    means = _daily_means(engine, "ginza", "A")
+    with Session(engine) as session:
+        config = session.execute(
+            select(ForecastRun.config).where(ForecastRun.is_current.is_(True))
+        ).scalar_one()
+    assert "festival" in config
+    # Never seen: median unchanged, mean raised by the lognormal spread, exp(v / 2) > 1.
+    assert means[dt.date(2026, 7, 23)] > 1.05 * means[dt.date(2026, 7, 30)]
+
+
+def test_a_holiday_calendar_that_cannot_be_read_fails_before_a_run_starts(engine, tmp_path):
+    from substitute.errors import DataError
+
+    _seed(engine, {("ginza", "A"): [3.0] * 90}, {("ginza", "A"): 500.0})
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(DataError, match=r"nope\.toml"):
+        run_forecast(engine, SETTINGS.model_copy(update={"holidays": missing}), progress=False)
+    with Session(engine) as session:
+        assert session.execute(select(ForecastRun)).first() is None
+
+
+def test_planned_promotions_lift_the_forecast_when_promo_effects_are_on(engine):
+    from sqlalchemy import insert, update
+
+    from substitute.db.models import Promotion
+
+    rng = np.random.default_rng(7)
+    start = AS_OF - dt.timedelta(days=119)
+    skus = [f"K{k}" for k in range(10)]
+    # Each item is on promotion 3 days in 10 (weekdays rotate), staggered across items.
+    starts = {k: [start + dt.timedelta(days=d) for d in range(120) if (d + k) % 10 == 3] for k in range(10)}
+    daily = {}
+    for store in ("S1", "S2", "S3", "S4"):
+        for k, sku in enumerate(skus):
+            on = {a + dt.timedelta(days=j) for a in starts[k] for j in range(3)}
+            lam = [9.0 if start + dt.timedelta(days=d) in on else 3.0 for d in range(120)]  # a 3x lift
+            daily[(store, sku)] = rng.poisson(lam).astype(float).tolist()
+    _seed(engine, daily, {key: 500.0 for key in daily})
+    week = dt.timedelta(days=7)
+    with engine.begin() as conn:
+        conn.execute(update(Item).values(category="snacks"))
+        conn.execute(
+            insert(Promotion),
+            [
+                {"promo_id": f"P{k}-{i}", "store_id": None, "sku": skus[k], "start_date": a,
+                 "end_date": a + dt.timedelta(days=2), "discount_pct": 30.0}
+                for k in range(10) for i, a in enumerate(starts[k]) if a <= AS_OF
+            ]
+            + [
+                {"promo_id": f"F{k}", "store_id": None, "sku": skus[k], "start_date": AS_OF + 2 * week,
+                 "end_date": AS_OF + 2 * week + dt.timedelta(days=2), "discount_pct": 30.0}
+                for k in range(10)
+            ],
+        )  # fmt: skip
+    model = SETTINGS.model.model_copy(update={"exogenous": ("promo",), "exogenous_holdout_days": 28})
+    run_forecast(engine, SETTINGS.model_copy(update={"model": model}), progress=False)
+    risk = _risk(engine, "S1", "K0")
+    assert risk.model.endswith("+promo")
+    means = _daily_means(engine, "S1", "K0")
+    on, off = means[AS_OF + 2 * week + dt.timedelta(days=1)], means[AS_OF + 3 * week + dt.timedelta(days=1)]
+    assert on / off == pytest.approx(3.0, rel=0.15)
