@@ -2,7 +2,7 @@
 
 Environment: ``BENCH_KEY`` (API key), ``BENCH_TARGETS`` (file of ``sku,store``
 lines), ``BENCH_PATH`` (``substitutes`` or ``healthz``), ``BENCH_RATE``
-(requests per second per user; 0 = as fast as possible).
+(mean requests per second per user, Poisson arrivals; 0 = as fast as possible).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 
-from locust import FastHttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, constant, task
 
 _RATE = float(os.environ.get("BENCH_RATE", "0"))
 _PATH = os.environ.get("BENCH_PATH", "substitutes")
@@ -19,8 +19,15 @@ with open(os.environ["BENCH_TARGETS"], encoding="utf-8") as fh:
     _TARGETS = [tuple(line.strip().split(",", 1)) for line in fh if line.strip()]
 
 
+def _poisson_arrivals(user: FastHttpUser) -> float:
+    # Independent tills: exponential gaps make the total a Poisson stream. With
+    # constant_throughput every user kept the phase it started with, so the 20
+    # users fired in bursts of 20 at once and measured their own queueing.
+    return random.expovariate(_RATE)
+
+
 class Till(FastHttpUser):
-    wait_time = constant_throughput(_RATE) if _RATE > 0 else constant(0)
+    wait_time = _poisson_arrivals if _RATE > 0 else constant(0)
 
     def _server_time(self, response, name: str) -> None:  # type: ignore[no-untyped-def]
         """Record the app's own time (its Server-Timing header) as the stat ``server <name>``."""
