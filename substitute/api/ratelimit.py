@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PER_KEY = "6000/minute"
 #: Requests whose key is missing or wrong, per client address (OWASP API2: slow guessing down).
 DEFAULT_AUTH_FAILURES = "10/minute"
+#: Longest wait for another worker's counter update; past it the request goes through (fail open).
+#: A counter must never hold the till: SQLite's busy handler sleeps in growing steps up to this.
+BUSY_TIMEOUT_S = 0.02
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expiry REAL NOT NULL)"
@@ -71,7 +74,9 @@ class SQLiteFileStorage(Storage):
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute(_SCHEMA)
