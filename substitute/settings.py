@@ -54,6 +54,11 @@ class ForecastSettings(_Section):
     workers: int = Field(0, ge=0, description="local processes; 0 = one per core")
     batch_series: int = Field(2000, ge=1000, description="series per task (Dask: at least 1,000)")
     keep_runs: int = Field(7, ge=1, description="runs whose rows are kept; older ones are pruned")
+    read_work_mem: str | None = Field(
+        "256MB",
+        pattern=r"^[0-9]+(kB|MB|GB)$",
+        description="PostgreSQL work_mem for the nightly read, this transaction only; None: the server's",
+    )
     holidays: Path | None = Field(
         None, description="TOML calendar of events for the forecaster, e.g. configs/holidays/taiwan.toml"
     )

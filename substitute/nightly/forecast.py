@@ -174,7 +174,7 @@ def _run(
     settings = _with_calendar(settings)
     with engine.connect() as conn:
         as_of = as_of or latest_business_date(conn)
-        inputs = load_inputs(conn, as_of, settings.history_days, clock)
+        inputs = load_inputs(conn, as_of, settings.history_days, clock, work_mem=settings.read_work_mem)
         if settings.model.exogenous:
             with clock("drivers"):
                 inputs.panel = with_drivers(conn, inputs.panel, inputs.series, as_of, settings.model.horizon)

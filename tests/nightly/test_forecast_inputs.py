@@ -130,3 +130,15 @@ def test_a_read_in_small_chunks_gives_the_same_inputs(engine, monkeypatch):
 def test_nothing_in_the_window_reads_as_empty(engine):
     inputs = _read(engine)
     assert inputs.n_series == 0 and inputs.panel.empty
+
+
+def test_postgresql_reads_with_more_work_memory_for_this_transaction_only(engine):
+    from sqlalchemy import text
+
+    _seed(engine)
+    with engine.connect() as conn:
+        load_inputs(conn, AS_OF, DAYS, work_mem="64MB")
+        if engine.dialect.name == "postgresql":
+            assert conn.execute(text("SHOW work_mem")).scalar() == "64MB"
+            conn.rollback()
+            assert conn.execute(text("SHOW work_mem")).scalar() != "64MB"
