@@ -126,7 +126,7 @@ def prepared(work: Path, url: str, args: argparse.Namespace) -> dict[str, float]
     return times
 
 
-def start_server(url: str, work: Path, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, work: Path, port: int, workers: int, threads: int = 1) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "SUBSTITUTE_ARTIFACTS__DIR": str(work / "artifacts"),
