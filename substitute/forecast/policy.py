@@ -248,12 +248,13 @@ def forecast_chunk(
     y_fit, clipped = _winsorize(demand, usable, cfg.winsor_fence)
     # Promotion days say nothing about the weekly rhythm: promotions that keep
     # falling on the same weekdays would otherwise lift those weekdays' profile.
-    regular = usable if drivers is None else usable & ~drivers.set_aside()
-    profile = series_profiles(panel, y_fit, regular, context, cfg.profile_shrinkage)
+    promotion_days = drivers.set_aside() if drivers is not None else np.False_
+    profile = series_profiles(panel, y_fit, usable & ~promotion_days, context, cfg.profile_shrinkage)
     season = profile[:, dow]
     events = event_days(panel.start, width, days, cfg.events)
     use = usable & (season >= CLOSED_DAY_FACTOR) & ~events.history_mask[None, :]
     classes = K.classify(demand, use)
+    learn = use & ~promotion_days  # the base model learns regular demand
     out = _Outputs.empty(m, width, days)
 
     n_obs, n_nz, label = classes.n_observed, classes.n_nonzero, classes.label
@@ -300,7 +301,6 @@ def forecast_chunk(
     ):
         rows = np.flatnonzero(rows_mask)
         if rows.size:
-            learn = use if drivers is None else use & ~drivers.set_aside()  # promotion days aside
             _fit_rows(rows, methods, demand, y_fit, learn, season, dow, future_dow, cfg, days, out)
 
     lvl = out.uses_level

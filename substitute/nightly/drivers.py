@@ -25,23 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, cast, select
+from sqlalchemy import Connection, select
 
 from substitute.db.frames import read_frame
 from substitute.db.models import Item, Promotion, Weather
+from substitute.nightly.inputs import days_since
 
 KEY = ["store_id", "sku"]
 DRIVERS = ["promo", "price", "temperature_c", "group"]
-
-
-def _iso(column):  # type: ignore[no-untyped-def]
-    # Dates as ISO text, as in :mod:`substitute.nightly.inputs`.
-    return cast(column, String)
-
-
-def _day_numbers(values: pd.Series, start: dt.date) -> np.ndarray:
-    days = pd.to_datetime(values, format="ISO8601").to_numpy(dtype="datetime64[D]")
-    return (days - np.datetime64(start, "D")).astype(np.int64)
 
 
 def _codes(values: pd.Series, universe: pd.Index) -> np.ndarray:
@@ -130,14 +121,14 @@ def read_driver_tables(
     temperature = np.full((len(stores), width), np.nan)
     weather = read_frame(
         conn,
-        select(Weather.store_id, _iso(Weather.business_date), Weather.temperature_c).where(
+        select(Weather.store_id, days_since(conn, Weather.business_date, start), Weather.temperature_c).where(
             Weather.business_date.between(start, end)
         ),
-        ["store_id", "date", "temperature_c"],
+        ["store_id", "day", "temperature_c"],
     )
     at = _codes(weather["store_id"], stores)
     known = at >= 0
-    temperature[at[known], _day_numbers(weather["date"], start)[known]] = pd.to_numeric(
+    temperature[at[known], weather["day"].to_numpy(dtype=np.int64)[known]] = pd.to_numeric(
         weather["temperature_c"][known]
     ).astype(float)
     items = read_frame(conn, select(Item.sku, Item.price, Item.category), ["sku", "price", "category"])
@@ -152,8 +143,8 @@ def read_driver_tables(
         select(
             Promotion.store_id,
             Promotion.sku,
-            _iso(Promotion.start_date),
-            _iso(Promotion.end_date),
+            days_since(conn, Promotion.start_date, start),
+            days_since(conn, Promotion.end_date, start),
             Promotion.discount_pct,
         ).where(Promotion.start_date <= end, Promotion.end_date >= start),
         ["store_id", "sku", "start", "end", "pct"],
@@ -161,7 +152,7 @@ def read_driver_tables(
     k = _codes(promos["sku"], skus)
     s = _codes(promos["store_id"].fillna(""), stores)
     chain = promos["store_id"].isna().to_numpy()
-    first, last = _day_numbers(promos["start"], start), _day_numbers(promos["end"], start)
+    first, last = (promos[c].to_numpy(dtype=np.int64) for c in ("start", "end"))
     pct = pd.to_numeric(promos["pct"]).fillna(0.0).to_numpy(dtype=float)
     mine = (k >= 0) & (chain | (s >= 0))  # other SKUs' and other stores' promotions are not ours
     c, o = mine & chain, mine & ~chain
@@ -187,18 +178,6 @@ def _grid(series: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
             "date": np.tile(dates.to_numpy(), len(keys)),
         }
     )
-
-
-def load_drivers(conn: Connection, series: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """``store_id, sku, date, promo, price, temperature_c, group`` for every series and day ``start..end``.
-
-    One row per series and day: meant for a horizon or a short window. For a
-    long history use :func:`with_drivers`, which looks drivers up for the
-    panel's own rows instead of building a dense grid.
-    """
-    grid = _grid(series, start, end)
-    stores, skus = _distinct(series["store_id"]), _distinct(series["sku"])
-    return pd.concat([grid, read_driver_tables(conn, stores, skus, start, end).at(grid)], axis=1)
 
 
 def with_drivers(

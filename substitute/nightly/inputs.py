@@ -87,7 +87,7 @@ def _active_skus():  # type: ignore[no-untyped-def]
     return select(Item.sku).where(Item.active.is_not(False))
 
 
-def _days_since(conn: Connection, column, start: dt.date):  # type: ignore[no-untyped-def]
+def days_since(conn: Connection, column, start: dt.date):  # type: ignore[no-untyped-def]
     """Whole days from ``start``, computed by the database: no date object per row."""
     if conn.dialect.name == "sqlite":  # dates are ISO text there
         return cast(func.julianday(column) - func.julianday(literal(start, Date)), Integer)
@@ -122,7 +122,7 @@ def _read_sales_sqlite(conn: Connection, start: dt.date, as_of: dt.date) -> pd.D
     rowid: ColumnClause[int] = literal_column("i.rowid", Integer)
     query = (
         select(
-            sales.c.store_id, rowid, _days_since(conn, sales.c.business_date, start), _gross(sales.c.quantity)
+            sales.c.store_id, rowid, days_since(conn, sales.c.business_date, start), _gross(sales.c.quantity)
         )
         .select_from(items.join(sales, sales.c.sku == items.c.sku))
         .where(items.c.active.is_not(False), sales.c.business_date.between(start, as_of))
@@ -144,7 +144,7 @@ def _read_sales(conn: Connection, start: dt.date, as_of: dt.date) -> pd.DataFram
         select(
             SaleLine.store_id,
             SaleLine.sku,
-            _days_since(conn, SaleLine.business_date, start),
+            days_since(conn, SaleLine.business_date, start),
             _gross(SaleLine.quantity),
         )
         .where(SaleLine.business_date.between(start, as_of), SaleLine.sku.in_(_active_skus()))
@@ -158,7 +158,7 @@ def _read_stock(conn: Connection, start: dt.date, as_of: dt.date) -> pd.DataFram
     query = select(
         InventorySnapshot.store_id,
         InventorySnapshot.sku,
-        _days_since(conn, InventorySnapshot.business_date, start),
+        days_since(conn, InventorySnapshot.business_date, start),
         InventorySnapshot.on_hand,
         func.coalesce(InventorySnapshot.stockout, False),
     ).where(InventorySnapshot.business_date.between(start, as_of), InventorySnapshot.sku.in_(_active_skus()))

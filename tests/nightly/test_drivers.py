@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert
 
 from substitute.db.models import Item, Promotion, Store, Weather
 from substitute.forecast import ForecastConfig, forecast_panel
-from substitute.nightly.drivers import load_drivers, with_drivers
+from substitute.nightly.drivers import _grid, read_driver_tables, with_drivers
 
 AS_OF = dt.date(2026, 7, 20)
 D = dt.timedelta(days=1)
@@ -59,10 +59,13 @@ def _at(frame: pd.DataFrame, store: str, sku: str, day: dt.date) -> pd.Series:
     return row.iloc[0]
 
 
-def test_load_drivers_gives_every_series_and_day(engine: Engine) -> None:
+def test_driver_tables_give_every_series_and_day_its_drivers(engine: Engine) -> None:
     _seed(engine)
+    grid = _grid(SERIES, AS_OF - 3 * D, AS_OF + 4 * D)
+    stores, skus = pd.Index(["S1", "S2"]), pd.Index(["A", "B"])
     with engine.connect() as conn:
-        drivers = load_drivers(conn, SERIES, AS_OF - 3 * D, AS_OF + 4 * D)
+        tables = read_driver_tables(conn, stores, skus, AS_OF - 3 * D, AS_OF + 4 * D)
+    drivers = pd.concat([grid, tables.at(grid)], axis=1)
     assert len(drivers) == 3 * 8
     assert list(drivers.columns) == ["store_id", "sku", "date", "promo", "price", "temperature_c", "group"]
     # S1/A: 10% chain-wide, then 30% where the store's promotion overlaps, then list price
