@@ -8,11 +8,17 @@ baseline's top 3 (the most popular items of the category that the store has
 in the wanted size) are scored with ``World.acceptance_probability``:
 P(accepts at least one) = 1 - prod(1 - p_rank). Stock is today's (the end of
 the data), as if each customer came back today.
+
+Ours is asked twice, side by side: from the training-time shortlists (as
+served) and scanning the whole category (``shortlists`` off), with the time
+per call of each and the share of queries whose top 3 are the same.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -81,14 +87,23 @@ def demo_acceptance(fixture: Path) -> dict:
     )
     with tempfile.TemporaryDirectory() as tmp:
         snapshot = _prepare(fixture, Path(tmp))
+    scanning = dataclasses.replace(snapshot, shortlists=None)
+    seconds = {"ours": 0.0, "ours_full_scan": 0.0}
+
+    def top3(snap, customer: str, sku: str, store: str, clock: str) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        offers = recommend_substitutes(snap, sku, store, customer=customer, k=6)
+        seconds[clock] += time.perf_counter() - t0
+        reserved = any(o.strategy == "reservation" for o in offers[:3])
+        return [o.sku for o in offers if o.strategy != "reservation"][:3], reserved
+
     rows = []
     for customer, sku, store in queries.itertuples(index=False):
         try:
-            offers = recommend_substitutes(snapshot, sku, store, customer=customer, k=6)
+            ours, reserved = top3(snapshot, customer, sku, store, "ours")
         except NotFound:
             continue
-        ours = [o.sku for o in offers if o.strategy != "reservation"][:3]
-        reserved = any(o.strategy == "reservation" for o in offers[:3])
+        scanned, _ = top3(scanning, customer, sku, store, "ours_full_scan")
         wanted, store_idx = snapshot.item_ids.get(sku), snapshot.stores.get(store)
         popular = [str(snapshot.items.sku[i]) for i in _popular_top3(snapshot, wanted, store_idx)]
         rows.append(
@@ -97,6 +112,8 @@ def demo_acceptance(fixture: Path) -> dict:
                     customer, str(snapshot.items.category_names[snapshot.items.category[wanted]])
                 ).loyalty,
                 "ours": _p_any(world, customer, sku, ours),
+                "ours_full_scan": _p_any(world, customer, sku, scanned),
+                "same_top3": ours == scanned,
                 "popularity": _p_any(world, customer, sku, popular),
                 "reservation_offered": reserved,
             }
@@ -104,18 +121,29 @@ def demo_acceptance(fixture: Path) -> dict:
     table = pd.DataFrame(rows)
     figures: dict = {"dataset": "demo", "queries": len(table)}
     print(
-        f"\n{'hidden loyalty':<16}{'queries':>8}{'ours P(accept)':>16}{'popularity':>12}{'reservation':>13}"
+        f"\n{'hidden loyalty':<16}{'queries':>8}{'ours P(accept)':>16}{'full scan':>11}{'popularity':>12}"
+        f"{'reservation':>13}"
     )
     for name, part in [*table.groupby("loyalty"), ("all", table)]:
         line = {
             "queries": len(part),
             "ours": round(float(part["ours"].mean()), 3),
+            "ours_full_scan": round(float(part["ours_full_scan"].mean()), 3),
             "popularity": round(float(part["popularity"].mean()), 3),
             "reservation_share": round(float(part["reservation_offered"].mean()), 3),
         }
         figures[str(name)] = line
         print(
-            f"{name!s:<16}{line['queries']:>8}{line['ours']:>16.3f}{line['popularity']:>12.3f}"
-            f"{line['reservation_share']:>13.3f}"
+            f"{name!s:<16}{line['queries']:>8}{line['ours']:>16.3f}{line['ours_full_scan']:>11.3f}"
+            f"{line['popularity']:>12.3f}{line['reservation_share']:>13.3f}"
         )
+    n = max(len(table), 1)
+    figures["shortlists"] = {
+        "same_top3_share": round(float(table["same_top3"].mean()), 3) if len(table) else None,
+        "ms_per_call": round(seconds["ours"] / n * 1e3, 3),
+        "ms_per_call_full_scan": round(seconds["ours_full_scan"] / n * 1e3, 3),
+        "items": int(snapshot.items.n_items),
+        "largest_category": int(np.diff(snapshot.items.category_indptr).max()),
+    }
+    print(f"shortlists: {figures['shortlists']}")
     return figures

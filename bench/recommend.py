@@ -18,6 +18,9 @@ the top-3 offers from the original's manufacturer, when the pool has another
 of its items, and HR@10 against what they bought next, for the hybrid with
 their loyalty profile, without it, and popularity.
 
+``*_scan`` rows are the same hybrid scanning the whole category instead of
+the training-time shortlists, side by side (what the shortlists cost in quality).
+
 Neither dataset has stock: every item sold in training is simulated as
 available. Each mode ends with one JSON line of figures.
 """
@@ -156,7 +159,11 @@ def ta_feng(path: Path, args: argparse.Namespace) -> dict:
     snap, queries, fit = _switch_split(raw, config, pd.Timestamp("2001-02-01"), None, args.max_queries)
     figures["train_split"] = fit
     print(f"{len(queries):,} queries from {len({q.customer for q in queries}):,} customers")
-    rankers = {"hybrid": lambda q: rank_hybrid(snap, q.item, STORE, q.customer)}
+    scan = replace(snap, shortlists=None)
+    rankers = {
+        "hybrid": lambda q: rank_hybrid(snap, q.item, STORE, q.customer),
+        "hybrid_scan": lambda q: rank_hybrid(scan, q.item, STORE, q.customer),
+    }
     for source in (*SINGLE_SOURCES, "random"):
         rankers[source] = lambda q, s=source: rank_source(snap, q.item, STORE, q.customer, s)
     t0 = time.perf_counter()
@@ -324,8 +331,10 @@ def dunnhumby(path: Path, args: argparse.Namespace) -> dict:
         top = offers[:3]
         return float(np.mean([meta.at[s, "brand"] == brand for s in top])) if top else np.nan
 
+    scan = replace(snap, shortlists=None)
     methods = {
         "hybrid_profile": lambda c, s: rank_hybrid(snap, s, STORE, c),
+        "hybrid_profile_scan": lambda c, s: rank_hybrid(scan, s, STORE, c),
         "hybrid_anonymous": lambda c, s: rank_hybrid(snap, s, STORE, None),
         "popularity": lambda c, s: rank_source(snap, s, STORE, c, "popularity"),
     }

@@ -6,7 +6,7 @@ Layout under ``Settings.artifacts.dir``::
         current                      one line: the version being served
         20250601T021500Z-1a2b3c/
             manifest.json            format, run id, data window, counts, versions, metrics, sha256s
-            items.npz  als.npz  hybrid.npz  customers.npz
+            items.npz  als.npz  hybrid.npz  customers.npz  retrieval.npz
 
 Arrays only, loaded with ``allow_pickle=False``: nothing is ever unpickled, so
 a file we did not write cannot run code. A version is written under a
@@ -44,12 +44,17 @@ __all__ = [
     "write_artifact",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KIND = "recommend"
 MANIFEST = "manifest.json"
 POINTER = "current"
-#: The files every version has: what a loader may expect and nothing else.
-FILES = ("items.npz", "als.npz", "hybrid.npz", "customers.npz")
+#: The files a version of each format has: what a loader may expect and nothing else.
+#: Format 1 (before shortlists) still loads, and its snapshot scans whole categories.
+FILES_OF_FORMAT = {
+    1: ("items.npz", "als.npz", "hybrid.npz", "customers.npz"),
+    2: ("items.npz", "als.npz", "hybrid.npz", "customers.npz", "retrieval.npz"),
+}
+FILES = FILES_OF_FORMAT[FORMAT_VERSION]
 
 
 @dataclass
@@ -177,10 +182,11 @@ def _read_manifest(folder: Path) -> ArtifactManifest:
         raise ArtifactError(
             f"{folder / MANIFEST} is missing or unreadable ({exc}): retrain with `substitute train`"
         ) from exc
-    if manifest.kind != KIND or manifest.format_version != FORMAT_VERSION:
+    if manifest.kind != KIND or manifest.format_version not in FILES_OF_FORMAT:
+        readable = ", ".join(str(f) for f in FILES_OF_FORMAT)
         raise ArtifactError(
             f"{folder} is a {manifest.kind!r} artifact of format {manifest.format_version}, this code reads "
-            f"{KIND!r} format {FORMAT_VERSION}: retrain with `substitute train`"
+            f"{KIND!r} formats {readable}: retrain with `substitute train`"
         )
     return manifest
 
@@ -197,9 +203,10 @@ def load_artifact(root: Path, version: str | None = None) -> LoadedArtifact:
     version = version or current_version(root)
     folder = root / KIND / version
     manifest = _read_manifest(folder)
-    if set(manifest.files) != set(FILES):
+    expected_files = FILES_OF_FORMAT[manifest.format_version]
+    if set(manifest.files) != set(expected_files):
         raise ArtifactError(
-            f"{folder}: manifest lists {sorted(manifest.files)}, expected {list(FILES)}; retrain"
+            f"{folder}: manifest lists {sorted(manifest.files)}, expected {list(expected_files)}; retrain"
         )
     arrays: dict[str, dict[str, np.ndarray]] = {}
     for name, expected in sorted(manifest.files.items()):

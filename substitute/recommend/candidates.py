@@ -1,7 +1,8 @@
 """Candidates for one request, each with the scores of the sources that put it there.
 
-The pool is every item of the original's category (and its model) that can be
-had at the requesting store, in the customer's size. Each source scores the
+The pool is every item of the original's shortlist (or, when that has too
+little in stock, of its category and its model) that can be had at the
+requesting store, in the customer's size. Each source scores the
 pool in ``[0, 1]``; a candidate's reasons are the sources that score it:
 
 ``same_model``   same model, another colour or size
@@ -22,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from substitute.recommend.catalogue import ItemTable
 from substitute.recommend.snapshot import CustomerInfo, Snapshot
 
-__all__ = ["SOURCES", "Candidates", "candidate_pool", "score_sources"]
+__all__ = ["SOURCES", "Candidates", "candidate_pool", "category_pool", "score_sources"]
 
 SOURCES = (
     "same_model",
@@ -78,11 +80,8 @@ def _size_ok(
     return np.ones(len(pool), dtype=bool)
 
 
-def candidate_pool(
-    snapshot: Snapshot, item_idx: int, store_idx: int, size: str | None, customer: CustomerInfo | None
-) -> np.ndarray:
-    """In-stock items of the original's category (plus its model), itself excluded, sorted."""
-    items = snapshot.items
+def category_pool(items: ItemTable, item_idx: int) -> np.ndarray:
+    """Every item of the original's category (plus its model elsewhere), itself excluded, sorted."""
     category = int(items.category[item_idx])
     pool = items.in_category(category)
     if items.model[item_idx] >= 0:
@@ -92,8 +91,74 @@ def candidate_pool(
         elsewhere = same_model[items.category[same_model] != category]
         if len(elsewhere):
             pool = np.union1d(pool, elsewhere)
-    pool = pool[(pool != item_idx) & (snapshot.available[store_idx, pool] > 0)]
-    return pool[_size_ok(snapshot, pool, size, customer, str(items.size[item_idx]))]
+    return pool[pool != item_idx]
+
+
+def _can_have(
+    snapshot: Snapshot,
+    pool: np.ndarray,
+    item_idx: int,
+    store_idx: int,
+    size: str | None,
+    customer: CustomerInfo | None,
+) -> np.ndarray:
+    """The part of ``pool`` in stock at the store and in the customer's size."""
+    pool = pool[snapshot.available[store_idx, pool] > 0]
+    return pool[_size_ok(snapshot, pool, size, customer, str(snapshot.items.size[item_idx]))]
+
+
+def _from_shortlist(
+    snapshot: Snapshot,
+    item_idx: int,
+    store_idx: int,
+    size: str | None,
+    customer: CustomerInfo | None,
+    k: int,
+) -> np.ndarray | None:
+    """The shortlisted pool, or None when it cannot stand in for the category.
+
+    It cannot when too few shortlisted items are in stock and in size, or when
+    none of them is of the original's brand while the shortlist left some of
+    the brand out: a brand-loyal customer must not be sent to another maker
+    because the shortlist was too short.
+    """
+    shortlists = snapshot.shortlists
+    if shortlists is None:
+        return None
+    items = snapshot.items
+    pool = shortlists.of(item_idx)
+    if customer is not None and len(customer.history_items):
+        # What they bought before in this category scores "history"; it is always a candidate.
+        bought = customer.history_items
+        bought = bought[(items.category[bought] == items.category[item_idx]) & (bought != item_idx)]
+        if len(bought):
+            pool = np.union1d(pool, bought)
+    pool = _can_have(snapshot, pool, item_idx, store_idx, size, customer)
+    if len(pool) < max(snapshot.config.retrieval.min_pool, k):
+        return None
+    brand = items.brand[item_idx]
+    if brand >= 0 and not shortlists.brand_complete[item_idx] and not (items.brand[pool] == brand).any():
+        return None
+    return pool
+
+
+def candidate_pool(
+    snapshot: Snapshot,
+    item_idx: int,
+    store_idx: int,
+    size: str | None,
+    customer: CustomerInfo | None,
+    k: int = 10,
+) -> np.ndarray:
+    """In-stock, in-size candidates for ``item_idx``, sorted.
+
+    From the item's shortlist (:mod:`substitute.recommend.retrieval`) when it
+    has enough to offer ``k``, else from the whole category.
+    """
+    pool = _from_shortlist(snapshot, item_idx, store_idx, size, customer, k)
+    if pool is not None:
+        return pool
+    return _can_have(snapshot, category_pool(snapshot.items, item_idx), item_idx, store_idx, size, customer)
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ __all__ = [
     "PsychologicalWeights",
     "RankingConfig",
     "RecommendConfig",
+    "RetrievalConfig",
     "TrainingConfig",
     "load_recommend_config",
 ]
@@ -113,10 +114,22 @@ class RankingConfig(_Strict):
     behavioural: BehaviouralWeights = BehaviouralWeights()
 
 
+class RetrievalConfig(_Strict):
+    """Shortlists built at training time (:mod:`substitute.recommend.retrieval`)."""
+
+    depth: int = Field(
+        150, ge=0, le=5000, description="candidates kept per item and loyalty type; 0: scan the category"
+    )
+    min_pool: int = Field(
+        30, ge=1, description="in-stock shortlisted candidates below which a request scans the category"
+    )
+
+
 class RecommendConfig(_Strict):
     training: TrainingConfig = TrainingConfig()
     inventory: InventoryConfig = InventoryConfig()
     ranking: RankingConfig = RankingConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
 
 
 def load_recommend_config(

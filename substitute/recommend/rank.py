@@ -67,6 +67,20 @@ def _penalties(snapshot: Snapshot, store_idx: int, pool: np.ndarray, config: Ran
     return config.sellout_penalty * risk + config.overload_penalty * overload
 
 
+def _best_first(score: np.ndarray, items: np.ndarray, limit: int | None) -> np.ndarray:
+    """Positions by score, best first, equal scores by SKU (item_idx follows the sorted SKUs).
+
+    With ``limit``, only the best ``limit`` are sorted; everything tied with
+    the last of them is kept, so the cut never depends on partition order.
+    """
+    positions = np.arange(len(score))
+    if limit is not None and 0 < limit < len(score):
+        threshold = np.partition(score, len(score) - limit)[len(score) - limit]
+        positions = np.flatnonzero(score >= threshold)
+    order = positions[np.lexsort((items[positions], -score[positions]))]
+    return order[np.isfinite(score[order])]
+
+
 def rank_candidates(
     snapshot: Snapshot,
     item_idx: int,
@@ -74,9 +88,19 @@ def rank_candidates(
     cands: Candidates,
     customer: CustomerInfo | None,
     config: RankingConfig,
+    *,
+    strategy: str | None = None,
+    limit: int | None = None,
 ) -> Ranked:
-    """Order the pool for this customer; see the module docstring."""
-    strategy, source = choose_strategy(snapshot, item_idx, customer, config)
+    """Order the pool for this customer; see the module docstring.
+
+    ``strategy`` forces a loyalty type (the shortlists rank for both);
+    ``limit`` orders only the best ``limit`` (and any tied with the last).
+    """
+    if strategy is None:
+        strategy, source = choose_strategy(snapshot, item_idx, customer, config)
+    else:
+        source = "forced"
     s = cands.scores
     n = len(cands.items)
     other_brand = np.zeros(n, dtype=bool)
@@ -98,7 +122,5 @@ def rank_candidates(
         weights = config.behavioural
         score = sum(getattr(weights, name) * s[name] for name in s)
     score = score - _penalties(snapshot, store_idx, cands.items, config)
-    # Best score first; equal scores by SKU (item_idx follows the sorted SKUs).
-    order = np.lexsort((cands.items, -score))
-    order = order[np.isfinite(score[order])]
+    order = _best_first(score, cands.items, limit)
     return Ranked(order=order, score=score, other_brand=other_brand, strategy=strategy, loyalty_source=source)

@@ -106,9 +106,9 @@ def recommend_substitutes(
         raise NotFound(f"store {store!r} has no stock or sales in the snapshot: check the store id")
     info = snapshot.customers.get(customer) if customer is not None else None
     ranking = snapshot.config.ranking
-    pool = candidate_pool(snapshot, item_idx, store_idx, size, info)
+    pool = candidate_pool(snapshot, item_idx, store_idx, size, info, k)
     cands = score_sources(snapshot, item_idx, store_idx, pool, info)
-    ranked = rank_candidates(snapshot, item_idx, store_idx, cands, info, ranking)
+    ranked = rank_candidates(snapshot, item_idx, store_idx, cands, info, ranking, limit=k)
     strategy = ranked.strategy
     out: list[tuple[float, str, Substitute]] = []
     for pos in ranked.order[:k].tolist():

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
     from substitute.recommend.als import AlsIndex
     from substitute.recommend.artifacts import ArtifactManifest, LoadedArtifact
+    from substitute.recommend.retrieval import Shortlists
     from substitute.settings import Settings
 
-__all__ = ["CustomerInfo", "Snapshot", "build_snapshot", "load_snapshot"]
+__all__ = ["CustomerInfo", "Snapshot", "build_snapshot", "catalogue_snapshot", "load_snapshot"]
 
 #: Days of recent sales that give each store's demand rate.
 DEMAND_DAYS = 28
@@ -68,6 +69,8 @@ class Snapshot:
     load: np.ndarray
     receipts: dict[tuple[int, int], tuple[dt.date, float]]
     customers: dict[str, CustomerInfo]
+    #: each item's candidates, from training (None: every call scans the category)
+    shortlists: Shortlists | None = None
 
     @property
     def version(self) -> str:
@@ -186,12 +189,12 @@ def build_snapshot(
     sku, expected_date, quantity``; ``risks`` ``store_id, sku,
     p_stockout_window``. ``frames.sales`` gives histories and demand rates.
     """
-    from substitute.recommend.als import AlsFactors, AlsIndex
+    from substitute.recommend.retrieval import Shortlists
     from substitute.recommend.transfer import transferred_load
 
     config = config or RecommendConfig()
-    items = ItemTable.from_arrays(artifact.arrays["items"])
-    item_ids = items.ids()
+    model = _model_parts(artifact)
+    items, item_ids = model["items"], model["item_ids"]
     store_names = set(inventory[Col.STORE].astype(str)) | set(frames.sales[Col.STORE].astype(str))
     stores = IdMap(store_names)
     on_hand = _store_matrix(inventory, stores, item_ids, Col.ON_HAND, 0.0)
@@ -204,20 +207,11 @@ def build_snapshot(
     rate[Col.QUANTITY] = rate[Col.QUANTITY].clip(lower=0) / DEMAND_DAYS
     demand_rate = _store_matrix(rate, stores, item_ids, Col.QUANTITY, 0.0)
 
-    als = AlsIndex(AlsFactors(artifact.arrays["als"]["user_factors"], artifact.arrays["als"]["item_factors"]))
-    vectors = artifact.arrays["hybrid"]["item_vectors"]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     snapshot = Snapshot(
+        **model,
         manifest=artifact.manifest,
         config=config,
         as_of=as_of,
-        items=items,
-        item_ids=item_ids,
-        purpose=items.purpose_matrix(),
-        als=als,
-        item_vectors=vectors,
-        item_bias=artifact.arrays["hybrid"]["item_bias"],
-        item_unit=vectors / np.where(norms > 0, norms, 1.0),
         stores=stores,
         available=available,
         risk=risk,
@@ -225,9 +219,52 @@ def build_snapshot(
         load=np.zeros_like(available),
         receipts=_receipts(receipts, stores, item_ids),
         customers=_customers(frames, items, item_ids, artifact, day, config),
+        shortlists=Shortlists.from_arrays(artifact.arrays.get("retrieval"), items.n_items),
     )
     snapshot.load = transferred_load(snapshot)
     return snapshot
+
+
+def _model_parts(artifact: LoadedArtifact) -> dict[str, Any]:
+    """The trained item side of a snapshot: attributes, ALS, LightFM vectors."""
+    from substitute.recommend.als import AlsFactors, AlsIndex
+
+    items = ItemTable.from_arrays(artifact.arrays["items"])
+    als = artifact.arrays["als"]
+    vectors = artifact.arrays["hybrid"]["item_vectors"]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return {
+        "items": items,
+        "item_ids": items.ids(),
+        "purpose": items.purpose_matrix(),
+        "als": AlsIndex(AlsFactors(als["user_factors"], als["item_factors"])),
+        "item_vectors": vectors,
+        "item_bias": artifact.arrays["hybrid"]["item_bias"],
+        "item_unit": vectors / np.where(norms > 0, norms, 1.0),
+    }
+
+
+def catalogue_snapshot(artifact: LoadedArtifact, config: RecommendConfig, as_of: dt.date) -> Snapshot:
+    """The trained models with one make-believe store that has every item and sells at overall popularity.
+
+    What the shortlists are ranked in (:mod:`substitute.recommend.retrieval`):
+    the serving code, with stock and customers taken out of the question.
+    """
+    model = _model_parts(artifact)
+    everything = np.ones((1, model["items"].n_items), dtype=np.float32)
+    return Snapshot(
+        **model,
+        manifest=artifact.manifest,
+        config=config,
+        as_of=as_of,
+        stores=IdMap(["*"]),
+        available=everything,
+        risk=np.zeros_like(everything),
+        demand_rate=model["items"].popularity[None, :].astype(np.float32),
+        load=np.zeros_like(everything),
+        receipts={},
+        customers={},
+    )
 
 
 def load_snapshot(

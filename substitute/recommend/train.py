@@ -22,6 +22,7 @@ from substitute.db.models import ModelArtifact, table_of
 from substitute.recommend.artifacts import (
     KIND,
     ArtifactManifest,
+    LoadedArtifact,
     load_artifact,
     new_version,
     publish,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from substitute.recommend.catalogue import ItemTable
     from substitute.recommend.hybrid import HybridFactors
     from substitute.recommend.interactions import Interactions
+    from substitute.recommend.retrieval import Shortlists
     from substitute.settings import Settings
 
 __all__ = ["TrainedModels", "fit_models", "model_arrays", "train"]
@@ -50,6 +52,7 @@ class TrainedModels:
     hybrid: HybridFactors
     as_of: np.datetime64
     seconds: dict[str, float] = field(default_factory=dict)
+    shortlists: Shortlists | None = None
 
 
 def fit_models(
@@ -73,7 +76,7 @@ def fit_models(
         as_of = frames.sales[Col.DATE].max().to_datetime64() if len(frames.sales) else np.datetime64("today")
     as_of = np.datetime64(cast(Any, as_of), "D")
     seconds: dict[str, float] = {}
-    steps = tqdm(total=4, desc="train", unit=" step", disable=None if progress else True)
+    steps = tqdm(total=5, desc="train", unit=" step", disable=None if progress else True)
 
     t0 = time.perf_counter()
     table = build_item_table(frames.items, frames.sales, frames.reviews, as_of, cfg.half_life_days)
@@ -110,12 +113,35 @@ def fit_models(
     )
     seconds["lightfm"] = time.perf_counter() - t0
     steps.update()
+
+    models = TrainedModels(table, inter, als, hybrid, as_of, seconds)
+    t0 = time.perf_counter()
+    models.shortlists = _shortlists(models, config, progress=progress)
+    seconds["shortlists"] = time.perf_counter() - t0
+    steps.update()
     steps.close()
-    return TrainedModels(table, inter, als, hybrid, as_of, seconds)
+    return models
+
+
+def _shortlists(models: TrainedModels, config: RecommendConfig, *, progress: bool) -> Shortlists | None:
+    """Each item's candidates, ranked by the serving code on the models just fitted."""
+    from substitute.recommend.retrieval import build_shortlists
+    from substitute.recommend.snapshot import catalogue_snapshot
+
+    arrays = {k.removesuffix(".npz"): v for k, v in _model_arrays(models).items()}
+    artifact = LoadedArtifact(ArtifactManifest(version="training"), arrays, Path("."))
+    as_of = models.as_of.astype("datetime64[D]").item()
+    catalogue = catalogue_snapshot(artifact, config, as_of)
+    return build_shortlists(catalogue, config.retrieval.depth, progress=progress)
 
 
 def model_arrays(models: TrainedModels) -> dict[str, dict[str, np.ndarray]]:
     """Everything serving needs, as plain arrays per artifact file."""
+    shortlists = models.shortlists.to_arrays() if models.shortlists is not None else {}
+    return {**_model_arrays(models), "retrieval.npz": shortlists}
+
+
+def _model_arrays(models: TrainedModels) -> dict[str, dict[str, np.ndarray]]:
     return {
         "items.npz": models.items.to_arrays(),
         "als.npz": {"user_factors": models.als.user_factors, "item_factors": models.als.item_factors},

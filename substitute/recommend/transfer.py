@@ -51,11 +51,19 @@ def transferred_load(snapshot: Snapshot) -> np.ndarray:
     snapshot.load = np.zeros_like(snapshot.available)  # rank without the cap we are computing
     try:
         for s, i in zip(*short_items(snapshot), strict=True):
-            pool = candidate_pool(snapshot, int(i), int(s), None, None)
+            pool = candidate_pool(snapshot, int(i), int(s), None, None, cfg.substitutes_sharing_demand)
             if len(pool) == 0:
                 continue
             cands = score_sources(snapshot, int(i), int(s), pool, None)
-            ranked = rank_candidates(snapshot, int(i), int(s), cands, None, snapshot.config.ranking)
+            ranked = rank_candidates(
+                snapshot,
+                int(i),
+                int(s),
+                cands,
+                None,
+                snapshot.config.ranking,
+                limit=cfg.substitutes_sharing_demand,
+            )
             top = cands.items[ranked.order[: cfg.substitutes_sharing_demand]]
             if len(top):
                 moved = snapshot.demand_rate[s, i] * cfg.horizon_days * cfg.switch_share

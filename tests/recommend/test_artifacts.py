@@ -139,3 +139,27 @@ def test_training_is_reproducible(config, models):
     again = fit_models(planted.frames(), config, as_of=np.datetime64(planted.AS_OF))
     np.testing.assert_array_equal(again.als.item_factors, models.als.item_factors)
     np.testing.assert_array_equal(again.hybrid.item_vectors, models.hybrid.item_vectors)
+
+
+def test_an_artifact_from_before_shortlists_still_serves(models, config, tmp_path):
+    """Format 1 had no retrieval.npz: it loads, and its snapshot scans whole categories."""
+    from tests.recommend.conftest import make_snapshot
+
+    _, version = _two_versions(models, config, tmp_path)
+    folder = tmp_path / "recommend" / version
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["files"]["retrieval.npz"]
+    (folder / "retrieval.npz").unlink()
+    manifest["format_version"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    assert set(load_artifact(tmp_path).arrays) == {"items", "als", "hybrid", "customers"}
+    old = make_snapshot(tmp_path, config)
+    assert old.shortlists is None
+    offers = recommend_substitutes(old, "T-HUR-BLK-24", "S1", customer="psych")
+    assert offers[0].sku == "T-HUR-RED-24"
+    # A format 1 manifest that lists the retrieval file is not format 1.
+    manifest["files"]["retrieval.npz"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="expected"):
+        load_artifact(tmp_path)

@@ -163,3 +163,19 @@ def test_a_new_customer_is_scored_from_features(snapshot):
     info = snapshot.customers["newbie"]
     assert info.vector is not None and len(info.history_items) == 0
     assert recommend_substitutes(snapshot, "C-Z1-BLK-24", "S1", customer="newbie")
+
+
+def test_ranking_only_the_best_gives_the_same_head_ties_included():
+    import numpy as np
+
+    from substitute.recommend.rank import _best_first
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        score = rng.integers(0, 6, n).astype(float)  # many ties
+        score[rng.random(n) < 0.1] = -np.inf  # brand-excluded
+        items = np.sort(rng.choice(1000, n, replace=False))
+        full = _best_first(score, items, None)
+        for limit in (1, 3, 10, n):
+            assert _best_first(score, items, limit)[:limit].tolist() == full[:limit].tolist()

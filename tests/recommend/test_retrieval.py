@@ -1,0 +1,125 @@
+"""Shortlists: built from the serving ranking at training, used when they have enough in stock."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from substitute.recommend.artifacts import load_artifact
+from substitute.recommend.candidates import candidate_pool
+from substitute.recommend.retrieval import Shortlists, build_shortlists
+from substitute.recommend.service import recommend_substitutes
+from substitute.recommend.snapshot import Snapshot, catalogue_snapshot
+from tests.recommend import planted
+from tests.recommend.conftest import make_snapshot
+
+WANTED = "T-HUR-BLK-24"
+
+
+def _shortlists(artifact_root, config, depth: int) -> Shortlists:
+    catalogue = catalogue_snapshot(load_artifact(artifact_root), config, planted.AS_OF)
+    built = build_shortlists(catalogue, depth)
+    assert built is not None
+    return built
+
+
+def _serving(snapshot: Snapshot, shortlists: Shortlists | None, min_pool: int = 1) -> Snapshot:
+    config = snapshot.config.model_copy(
+        update={"retrieval": snapshot.config.retrieval.model_copy(update={"min_pool": min_pool})}
+    )
+    return dataclasses.replace(snapshot, shortlists=shortlists, config=config)
+
+
+def _names(snapshot: Snapshot, items: np.ndarray) -> set[str]:
+    return {str(snapshot.items.sku[i]) for i in items}
+
+
+def _out_of_stock(artifact_root, config, skus: set[str]) -> Snapshot:
+    stock = planted.inventory()
+    stock.loc[stock["sku"].isin(skus), "on_hand"] = 0.0
+    return make_snapshot(artifact_root, config, inventory=stock, receipts=planted.receipts().iloc[:0])
+
+
+def test_a_shortlist_holds_the_best_of_each_loyalty_type(artifact_root, config, snapshot):
+    short = _shortlists(artifact_root, config, depth=1)
+    twin = snapshot.item_ids.get("TWIN-A")
+    # No brand, so both loyalty types agree: the one item bought by the same people.
+    assert _names(snapshot, short.of(twin)) == {"TWIN-B"}
+    assert short.brand_complete[twin]
+    wanted = snapshot.item_ids.get(WANTED)
+    names = _names(snapshot, short.of(wanted))
+    # Brand-attached: the same model first; need-driven: not necessarily Teva at all.
+    assert len(names) <= 2 and any(n.startswith("T-HUR-") for n in names)
+    assert not short.brand_complete[wanted]  # four other Teva sandals, one kept
+    assert np.all(np.diff(short.of(wanted)) > 0)  # sorted, as the scoring needs
+
+
+def test_a_shortlist_as_deep_as_the_category_is_the_category(artifact_root, config, snapshot):
+    short = _shortlists(artifact_root, config, depth=50)
+    wanted = snapshot.item_ids.get(WANTED)
+    sandals = {s for s in snapshot.items.sku.tolist() if s[1] == "-" and s != WANTED}
+    assert _names(snapshot, short.of(wanted)) == sandals
+    assert short.brand_complete.all()
+    # Serving from it gives exactly the full-scan answers.
+    for sku in snapshot.items.sku.tolist():
+        for customer in (None, "psych", "behav", "sea01"):
+            scanned = recommend_substitutes(_serving(snapshot, None), sku, "S1", customer=customer, k=20)
+            listed = recommend_substitutes(_serving(snapshot, short), sku, "S1", customer=customer, k=20)
+            assert listed == scanned
+
+
+def test_too_little_in_stock_in_the_shortlist_scans_the_category(artifact_root, config):
+    snap = _out_of_stock(artifact_root, config, {"TWIN-B"})
+    short = _shortlists(artifact_root, config, depth=1)
+    offers = recommend_substitutes(_serving(snap, short), "TWIN-A", "S1", k=1)
+    # TWIN-B, the whole shortlist, is out: the category still has seaweed.
+    assert [o.sku for o in offers] in (["SNK-C"], ["SNK-D"])
+
+
+def test_k_above_the_shortlist_scans_the_category(artifact_root, config, snapshot):
+    short = _shortlists(artifact_root, config, depth=1)
+    offers = recommend_substitutes(_serving(snapshot, short), "TWIN-A", "S1", k=3)
+    assert {o.sku for o in offers} == {"TWIN-B", "SNK-C", "SNK-D"}
+    assert [o.sku for o in recommend_substitutes(_serving(snapshot, short), "TWIN-A", "S1", k=1)] == [
+        "TWIN-B"
+    ]
+
+
+def test_a_brand_loyal_customer_is_not_sent_to_another_brand_by_a_short_shortlist(artifact_root, config):
+    short = _shortlists(artifact_root, config, depth=3)
+    base = make_snapshot(artifact_root, config)
+    listed = _names(base, short.of(base.item_ids.get(WANTED)))
+    # Every Teva item on the shortlist is gone, another maker's is not, and Teva still has Terra.
+    teva_listed = {n for n in listed if n.startswith("T-")}
+    assert listed - teva_listed and "T-TER-BLK-24" not in listed
+    snap = _out_of_stock(artifact_root, config, teva_listed)
+    offers = recommend_substitutes(_serving(snap, short), WANTED, "S1", customer="psych", k=1)
+    assert [o.sku for o in offers] == ["T-TER-BLK-24"]
+    assert "other_brand" not in offers[0].flags
+
+
+def test_what_the_customer_bought_before_is_always_a_candidate(artifact_root, config, snapshot):
+    short = _shortlists(artifact_root, config, depth=1)
+    serving = _serving(snapshot, short)
+    twin, s1 = snapshot.item_ids.get("TWIN-A"), snapshot.stores.get("S1")
+    # The shortlist is TWIN-B alone; slide00 bought seaweed C, so it is scored too (and not seaweed D).
+    pool = candidate_pool(serving, twin, s1, None, snapshot.customers["slide00"], k=2)
+    assert _names(snapshot, pool) == {"TWIN-B", "SNK-C"}
+    assert _names(snapshot, candidate_pool(serving, twin, s1, None, None, k=1)) == {"TWIN-B"}
+
+
+@pytest.mark.parametrize("depth", [0, 3])
+def test_training_writes_shortlists_unless_told_not_to(artifact_root, config, depth):
+    from substitute.recommend.train import fit_models, model_arrays
+
+    tuned = config.model_copy(update={"retrieval": config.retrieval.model_copy(update={"depth": depth})})
+    models = fit_models(planted.frames(), tuned, as_of=np.datetime64(planted.AS_OF))
+    arrays = model_arrays(models)["retrieval.npz"]
+    if depth == 0:
+        assert models.shortlists is None and arrays == {}
+    else:
+        assert models.shortlists is not None
+        assert len(arrays["indptr"]) == models.items.n_items + 1
+        assert int(np.diff(arrays["indptr"]).max()) <= 2 * depth
