@@ -48,7 +48,11 @@ def switch_queries(train: pd.DataFrame, test: pd.DataFrame, group: str) -> list[
 def rank_source(
     snapshot: Snapshot, sku: str, store: str, customer: str | None, source: str, k: int = K
 ) -> list[str]:
-    """The top ``k`` of one source alone (ties by SKU), over the same in-stock pool as the hybrid."""
+    """The top ``k`` of one source alone (ties by SKU), over the in-stock pool of ``snapshot``.
+
+    Give it a snapshot without shortlists: a source alone ranks the whole
+    category, not the hybrid's shortlist.
+    """
     i = snapshot.item_ids.get(sku)
     s = snapshot.stores.get(store)
     info = snapshot.customers.get(customer) if customer else None
@@ -56,7 +60,7 @@ def rank_source(
     if source == "random":
         rng = np.random.default_rng(abs(hash((customer, sku))) % (2**32))
         return snapshot.items.sku[rng.permutation(pool)[:k]].tolist()
-    scores = score_sources(snapshot, i, s, pool, info).scores[source]
+    scores = np.asarray(score_sources(snapshot, i, s, pool, info).scores[source], dtype=float)
     order = np.lexsort((pool, -scores))[:k]
     return snapshot.items.sku[pool[order]].tolist()
 

@@ -165,7 +165,7 @@ def ta_feng(path: Path, args: argparse.Namespace) -> dict:
         "hybrid_scan": lambda q: rank_hybrid(scan, q.item, STORE, q.customer),
     }
     for source in (*SINGLE_SOURCES, "random"):
-        rankers[source] = lambda q, s=source: rank_source(snap, q.item, STORE, q.customer, s)
+        rankers[source] = lambda q, s=source: rank_source(scan, q.item, STORE, q.customer, s)
     t0 = time.perf_counter()
     per_customer = evaluate(queries, rankers)
     figures["eval_seconds"] = round(time.perf_counter() - t0, 1)
@@ -215,6 +215,7 @@ def ta_feng_tune(path: Path, args: argparse.Namespace) -> dict:
     snap, queries, fit = _switch_split(
         raw, config, pd.Timestamp("2001-01-01"), pd.Timestamp("2001-02-01"), args.val_queries
     )
+    snap = replace(snap, shortlists=None)  # shortlists come from the default blend: tune over categories
     print(f"{len(queries):,} validation queries from {len({q.customer for q in queries}):,} customers")
     t0 = time.perf_counter()
     prep = prepare(snap, queries)
@@ -261,6 +262,7 @@ def ta_feng_tune(path: Path, args: argparse.Namespace) -> dict:
         )
     tuned_overrides: dict = {"behavioural": behavioural}
     snap, queries, fit = _switch_split(raw, config, pd.Timestamp("2001-02-01"), None, args.max_queries)
+    snap = replace(snap, shortlists=None)  # shortlists come from the default blend: tune over categories
     tuned_config = load_recommend_config(CONFIGS, deep_merge(overrides, {"ranking": tuned_overrides}))
     old_config = config
     snap_old = replace(snap, config=old_config)
@@ -336,7 +338,7 @@ def dunnhumby(path: Path, args: argparse.Namespace) -> dict:
         "hybrid_profile": lambda c, s: rank_hybrid(snap, s, STORE, c),
         "hybrid_profile_scan": lambda c, s: rank_hybrid(scan, s, STORE, c),
         "hybrid_anonymous": lambda c, s: rank_hybrid(snap, s, STORE, None),
-        "popularity": lambda c, s: rank_source(snap, s, STORE, c, "popularity"),
+        "popularity": lambda c, s: rank_source(scan, s, STORE, c, "popularity"),
     }
     shares = {m: [] for m in methods}
     hits = {m: [] for m in methods}

@@ -76,14 +76,12 @@ class AlsIndex:
         self.factors = factors
         item = np.asarray(factors.item_factors, np.float32)
         norms = np.linalg.norm(item, axis=1)
-        self._has_signal = norms > 0
         self._unit = item / np.maximum(norms, 1e-10)[:, None]
 
-    def similar(self, item_idx: int, whitelist: np.ndarray) -> np.ndarray:
+    def similar(self, item_idx: int | np.ndarray, whitelist: np.ndarray) -> np.ndarray:
         """Cosine similarity of ``item_idx`` to each item of ``whitelist``, aligned with it.
 
-        All zeros when the item was never bought (its factors carry no signal).
+        For a batch of items, one row each. An item never bought has a zero
+        unit factor, so it is similar to nothing.
         """
-        if len(whitelist) == 0 or not self._has_signal[item_idx]:
-            return np.zeros(len(whitelist), np.float32)
-        return self._unit[whitelist] @ self._unit[item_idx]
+        return self._unit[item_idx] @ self._unit[whitelist].T

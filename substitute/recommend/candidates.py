@@ -26,7 +26,14 @@ import numpy as np
 from substitute.recommend.catalogue import ItemTable
 from substitute.recommend.snapshot import CustomerInfo, Snapshot
 
-__all__ = ["SOURCES", "Candidates", "candidate_pool", "category_pool", "score_sources"]
+__all__ = [
+    "SOURCES",
+    "Candidates",
+    "anonymous_sources",
+    "candidate_pool",
+    "category_pool",
+    "score_sources",
+]
 
 SOURCES = (
     "same_model",
@@ -174,77 +181,92 @@ def _log_share(values: np.ndarray) -> np.ndarray:
     return np.log1p(values) / np.log1p(top) if top > 0 else np.zeros_like(values)
 
 
+def _of(values: np.ndarray, item_idx: int | np.ndarray) -> np.ndarray:
+    """The query item's value (or a batch's, as a column): broadcasts against the pool."""
+    return np.asarray(values[item_idx])[..., None]
+
+
+def anonymous_sources(
+    snapshot: Snapshot, item_idx: int | np.ndarray, store_idx: int, pool: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every source's score over the pool for an anonymous customer.
+
+    ``item_idx`` is one item (arrays over the pool) or a batch of items (one
+    row each, for the shortlists); the formulas are the same either way.
+    Indicator sources are booleans, the factor cosines float32: both enter
+    the blends as exactly as float64 would, and a batch is cheaper without
+    the copies.
+    """
+    items = snapshot.items
+    model_q, brand_q, colour_q = (_of(a, item_idx) for a in (items.model, items.brand, items.colour))
+    same_model = (items.model[pool] == model_q) & (model_q >= 0)
+    same_brand = (items.brand[pool] == brand_q) & (brand_q >= 0)
+
+    q_tags = snapshot.purpose[item_idx].astype(np.int32)
+    pool_tags = snapshot.purpose[pool]
+    inter = q_tags @ pool_tags.T
+    union = pool_tags.sum(axis=1) + q_tags.sum(axis=-1)[..., None] - inter
+    purpose = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+
+    colour = (items.colour[pool] == colour_q) & (colour_q >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        closeness = np.exp(-2.0 * np.abs(np.log(items.price[pool] / _of(items.price, item_idx))))
+    closeness = np.nan_to_num(closeness, nan=0.5)
+    content = (purpose + colour + closeness) / 3.0
+
+    store_pop = snapshot.demand_rate[store_idx, pool]
+    popularity = 0.5 * _log_share(store_pop) + 0.5 * _log_share(items.popularity[pool].astype(np.float64))
+    shape = purpose.shape
+    return {
+        "same_model": same_model,
+        "same_brand": same_brand,
+        "purpose": purpose,
+        "content": content,
+        "als": np.clip(snapshot.als.similar(item_idx, pool), 0.0, 1.0),
+        "lightfm": np.clip(snapshot.item_unit[item_idx] @ snapshot.item_unit[pool].T, 0.0, 1.0),
+        "popularity": np.broadcast_to(popularity, shape),
+        # Nothing known of the customer: constants (read-only views, no memory per batch row).
+        "history": np.broadcast_to(0.0, shape),
+        "goes_with": np.broadcast_to(0.0, shape),
+        "price_band": np.broadcast_to(0.5, shape),
+    }
+
+
 def score_sources(
     snapshot: Snapshot, item_idx: int, store_idx: int, pool: np.ndarray, customer: CustomerInfo | None
 ) -> Candidates:
     """Every source's score for every pool item (vectorised; see the module docstring)."""
     items = snapshot.items
     n = len(pool)
-    same_model = (items.model[pool] == items.model[item_idx]) & (items.model[item_idx] >= 0)
-    same_brand = (items.brand[pool] == items.brand[item_idx]) & (items.brand[item_idx] >= 0)
-
-    q_tags = snapshot.purpose[item_idx]
-    inter = snapshot.purpose[pool] @ q_tags.astype(np.int32) if n else np.zeros(0)
-    union = snapshot.purpose[pool].sum(axis=1) + q_tags.sum() - inter
-    purpose = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-
-    colour = (items.colour[pool] == items.colour[item_idx]) & (items.colour[item_idx] >= 0)
-    price_q, price_c = items.price[item_idx], items.price[pool]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        closeness = np.exp(-2.0 * np.abs(np.log(price_c / price_q)))
-    closeness = np.nan_to_num(closeness, nan=0.5)
-    content = (purpose + colour + closeness) / 3.0
-
-    als = np.clip(snapshot.als.similar(item_idx, pool), 0.0, 1.0)
-
-    if customer is not None and customer.vector is not None:
-        lightfm = _scaled(snapshot.item_vectors[pool] @ customer.vector + snapshot.item_bias[pool])
-    else:
-        lightfm = np.clip(snapshot.item_unit[pool] @ snapshot.item_unit[item_idx], 0.0, 1.0)
-
-    store_pop = snapshot.demand_rate[store_idx, pool]
-    popularity = 0.5 * _log_share(store_pop) + 0.5 * _log_share(items.popularity[pool].astype(np.float64))
-
-    history = np.zeros(n)
-    goes_with = np.zeros(n)
+    scores = anonymous_sources(snapshot, item_idx, store_idx, pool)
     goes_item = np.full(n, -1, dtype=np.int64)
-    price_band = np.full(n, 0.5)
     if customer is not None:
+        if customer.vector is not None:
+            scores["lightfm"] = np.asarray(
+                _scaled(snapshot.item_vectors[pool] @ customer.vector + snapshot.item_bias[pool]), float
+            )
         if len(customer.history_items):
+            history = np.zeros(n)
             pos = np.searchsorted(pool, customer.history_items).clip(0, max(n - 1, 0))
             hit = (pool[pos] == customer.history_items) if n else np.zeros(0, bool)
             history[pos[hit]] = customer.history_weights[hit]
-            history = _log_share(history)
+            scores["history"] = _log_share(history)
             # What goes with what they own: items of other categories bought by the same people.
             owned = customer.history_items[items.category[customer.history_items] != items.category[item_idx]]
             if len(owned) and n:
-                f = snapshot.als.factors.item_factors
-                fo, fp = f[owned], f[pool]
-                no, np_ = np.linalg.norm(fo, axis=1), np.linalg.norm(fp, axis=1)
-                sim = (fp @ fo.T) / np.maximum(np.outer(np_, no), 1e-9)
+                sim = snapshot.als.similar(owned, pool).T
                 best = sim.argmax(axis=1)
-                goes_with = np.clip(sim[np.arange(n), best], 0.0, 1.0)
+                scores["goes_with"] = np.clip(sim[np.arange(n), best], 0.0, 1.0).astype(float)
                 goes_item = owned[best]
         if customer.price_band >= 0:
             bands = items.price_band[pool]
-            price_band = np.where(bands >= 0, 1.0 - np.abs(bands - customer.price_band) / 2.0, 0.5)
+            scores["price_band"] = np.where(bands >= 0, 1.0 - np.abs(bands - customer.price_band) / 2.0, 0.5)
 
-    colour_q, size_q = items.colour[item_idx], items.size[item_idx]
+    same_model = scores["same_model"]
     return Candidates(
         items=pool,
-        scores={
-            "same_model": same_model.astype(float),
-            "same_brand": same_brand.astype(float),
-            "purpose": purpose,
-            "content": content,
-            "als": als.astype(float),
-            "lightfm": np.asarray(lightfm, float),
-            "popularity": popularity,
-            "history": history,
-            "goes_with": goes_with,
-            "price_band": price_band,
-        },
+        scores=scores,
         goes_with_item=goes_item,
-        other_colour=same_model & (items.colour[pool] != colour_q),
-        other_size=same_model & (items.size[pool] != size_q),
+        other_colour=same_model & (items.colour[pool] != items.colour[item_idx]),
+        other_size=same_model & (items.size[pool] != items.size[item_idx]),
     )

@@ -30,7 +30,7 @@ from substitute.recommend.candidates import Candidates
 from substitute.recommend.config import RankingConfig
 from substitute.recommend.snapshot import CustomerInfo, Snapshot
 
-__all__ = ["BEHAVIOURAL", "PSYCHOLOGICAL", "Ranked", "choose_strategy", "rank_candidates"]
+__all__ = ["BEHAVIOURAL", "PSYCHOLOGICAL", "Ranked", "blend", "choose_strategy", "rank_candidates"]
 
 PSYCHOLOGICAL, BEHAVIOURAL = "psychological", "behavioural"
 
@@ -81,29 +81,19 @@ def _best_first(score: np.ndarray, items: np.ndarray, limit: int | None) -> np.n
     return order[np.isfinite(score[order])]
 
 
-def rank_candidates(
+def blend(
     snapshot: Snapshot,
-    item_idx: int,
     store_idx: int,
-    cands: Candidates,
-    customer: CustomerInfo | None,
+    pool: np.ndarray,
+    scores: dict[str, np.ndarray],
+    strategy: str,
     config: RankingConfig,
-    *,
-    strategy: str | None = None,
-    limit: int | None = None,
-) -> Ranked:
-    """Order the pool for this customer; see the module docstring.
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(score, other_brand)`` over the pool: one loyalty type's blend of the sources, less penalties.
 
-    ``strategy`` forces a loyalty type (the shortlists rank for both);
-    ``limit`` orders only the best ``limit`` (and any tied with the last).
+    Scores of one item (arrays) or a batch (rows, for the shortlists) alike.
     """
-    if strategy is None:
-        strategy, source = choose_strategy(snapshot, item_idx, customer, config)
-    else:
-        source = "forced"
-    s = cands.scores
-    n = len(cands.items)
-    other_brand = np.zeros(n, dtype=bool)
+    s = scores
     if strategy == PSYCHOLOGICAL:
         tiers = config.psychological
         total = sum(tiers.within.values()) or 1.0
@@ -115,12 +105,31 @@ def rank_candidates(
         )
         other_brand = ~(same_model | same_brand)
         score = tier + 0.99 * np.clip(within, 0.0, 1.0)
-        if (~other_brand).any():
-            # Brand-attached: another maker only when nothing of the brand can be had.
-            score = np.where(other_brand, -np.inf, score)
+        # Brand-attached: another maker only when nothing of the brand can be had.
+        brand_has_some = (~other_brand).any(axis=-1, keepdims=True)
+        score = np.where(other_brand & brand_has_some, -np.inf, score)
     else:
         weights = config.behavioural
+        other_brand = np.zeros(s["same_brand"].shape, dtype=bool)
         score = sum(getattr(weights, name) * s[name] for name in s)
-    score = score - _penalties(snapshot, store_idx, cands.items, config)
+    return score - _penalties(snapshot, store_idx, pool, config), other_brand
+
+
+def rank_candidates(
+    snapshot: Snapshot,
+    item_idx: int,
+    store_idx: int,
+    cands: Candidates,
+    customer: CustomerInfo | None,
+    config: RankingConfig,
+    *,
+    limit: int | None = None,
+) -> Ranked:
+    """Order the pool for this customer; see the module docstring.
+
+    ``limit`` orders only the best ``limit`` (and any tied with the last).
+    """
+    strategy, source = choose_strategy(snapshot, item_idx, customer, config)
+    score, other_brand = blend(snapshot, store_idx, cands.items, cands.scores, strategy, config)
     order = _best_first(score, cands.items, limit)
     return Ranked(order=order, score=score, other_brand=other_brand, strategy=strategy, loyalty_source=source)

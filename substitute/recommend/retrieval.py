@@ -2,10 +2,12 @@
 
 A checkout call used to score the original's whole category, ~7,000 items
 at 50,000 SKUs, to return ten. Two-stage recommenders (retrieval, then
-ranking; Covington, Adams & Sargin 2016) split that: training ranks every
-category once per item with the serving code itself, for an anonymous
-customer with everything in stock and overall popularity, and keeps the top
-``depth`` for *each* loyalty type (so a brand-loyal list keeps the brand's
+ranking; Covington, Adams & Sargin 2016) split that: training scores every
+category once per item with the serving formulas themselves
+(:func:`~substitute.recommend.candidates.anonymous_sources` and
+:func:`~substitute.recommend.rank.blend`, a batch of items at a time), for an
+anonymous customer with everything in stock and overall popularity, and keeps
+the top ``depth`` for *each* loyalty type (so a brand-loyal list keeps the brand's
 items and a need-driven one the best other makers). Serving then scores the
 shortlist's in-stock part only, with the customer's own scores, the store's
 popularity and today's sellout risks, and goes back to the category when the
@@ -23,8 +25,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from substitute.recommend.candidates import category_pool, score_sources
-from substitute.recommend.rank import BEHAVIOURAL, PSYCHOLOGICAL, rank_candidates
+from substitute.recommend.candidates import anonymous_sources, category_pool
+from substitute.recommend.rank import BEHAVIOURAL, PSYCHOLOGICAL, blend
 from substitute.recommend.snapshot import Snapshot
 
 __all__ = ["Shortlists", "build_shortlists"]
@@ -51,24 +53,40 @@ class Shortlists:
         return cls(**{f.name: arrays[f.name] for f in fields(cls)})
 
 
-def _shortlist(catalogue: Snapshot, item_idx: int, depth: int) -> tuple[np.ndarray, bool]:
-    pool = category_pool(catalogue.items, item_idx)
-    if len(pool) <= depth:
-        return pool, True
-    cands = score_sources(catalogue, item_idx, 0, pool, None)
+#: Query rows scored at once: bounds the (rows x category) score arrays to ~16 MB each.
+CELLS_PER_BATCH = 2_000_000
+
+
+def _category_shortlists(
+    catalogue: Snapshot, members: np.ndarray, depth: int
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Shortlists of every item of one category, scored a batch of items at a time."""
+    items = catalogue.items
     ranking = catalogue.config.ranking
-    picked = np.unique(
-        np.concatenate(
-            [
-                rank_candidates(catalogue, item_idx, 0, cands, None, ranking, strategy=s, limit=depth).order[
-                    :depth
-                ]
-                for s in (BEHAVIOURAL, PSYCHOLOGICAL)
-            ]
-        )
-    )
-    of_brand = (cands.scores["same_brand"] > 0) | (cands.scores["same_model"] > 0)
-    return pool[picked], bool(of_brand[picked].sum() == of_brand.sum())
+    if len(members) <= depth + 1:
+        return [category_pool(items, int(i)) for i in members], np.ones(len(members), dtype=bool)
+    lists: list[np.ndarray] = []
+    complete = np.zeros(len(members), dtype=bool)
+    rows = max(1, CELLS_PER_BATCH // len(members))
+    for start in range(0, len(members), rows):
+        batch = members[start : start + rows]
+        scores = anonymous_sources(catalogue, batch, 0, members)
+        itself = members[None, :] == batch[:, None]
+        picked = np.zeros(itself.shape, dtype=bool)
+        for strategy in (BEHAVIOURAL, PSYCHOLOGICAL):
+            score, _ = blend(catalogue, 0, members, scores, strategy, ranking)
+            score[itself] = -np.inf
+            top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
+            row = np.arange(len(batch))[:, None]
+            picked[row, top] |= np.isfinite(score[row, top])
+        of_brand = ((scores["same_brand"] > 0) | (scores["same_model"] > 0)) & ~itself
+        complete[start : start + len(batch)] = (of_brand & ~picked).sum(axis=1) == 0
+        for i, chosen in zip(batch.tolist(), picked, strict=True):
+            short = members[chosen]
+            # The same model in another category is never left out (category_pool adds it too).
+            elsewhere = np.setdiff1d(category_pool(items, i), members, assume_unique=True)
+            lists.append(np.union1d(short, elsewhere) if len(elsewhere) else short)
+    return lists, complete
 
 
 def build_shortlists(catalogue: Snapshot, depth: int, *, progress: bool = False) -> Shortlists | None:
@@ -80,13 +98,20 @@ def build_shortlists(catalogue: Snapshot, depth: int, *, progress: bool = False)
         return None
     from tqdm import tqdm
 
-    n = catalogue.items.n_items
-    lists: list[np.ndarray] = []
+    items = catalogue.items
+    n = items.n_items
+    by_item: list[np.ndarray] = [np.zeros(0, np.int32)] * n
     complete = np.zeros(n, dtype=bool)
-    for i in tqdm(range(n), desc="shortlists", unit=" item", disable=None if progress else True):
-        short, complete[i] = _shortlist(catalogue, i, depth)
-        lists.append(short)
+    bar = tqdm(total=n, desc="shortlists", unit=" item", disable=None if progress else True)
+    for category in range(len(items.category_names)):
+        members = items.in_category(category)
+        lists, done = _category_shortlists(catalogue, members, depth)
+        for i, short in zip(members.tolist(), lists, strict=True):
+            by_item[i] = short
+        complete[members] = done
+        bar.update(len(members))
+    bar.close()
     indptr = np.zeros(n + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(s) for s in lists])
-    items = np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, np.int32)
-    return Shortlists(indptr=indptr, items=items, brand_complete=complete)
+    indptr[1:] = np.cumsum([len(s) for s in by_item])
+    flat = np.concatenate(by_item).astype(np.int32) if n else np.zeros(0, np.int32)
+    return Shortlists(indptr=indptr, items=flat, brand_complete=complete)

@@ -123,3 +123,19 @@ def test_training_writes_shortlists_unless_told_not_to(artifact_root, config, de
         assert models.shortlists is not None
         assert len(arrays["indptr"]) == models.items.n_items + 1
         assert int(np.diff(arrays["indptr"]).max()) <= 2 * depth
+
+
+def test_batched_shortlists_hold_what_the_serving_ranking_puts_first(artifact_root, config):
+    from substitute.recommend.candidates import category_pool, score_sources
+    from substitute.recommend.rank import BEHAVIOURAL, PSYCHOLOGICAL, _best_first, blend
+
+    catalogue = catalogue_snapshot(load_artifact(artifact_root), config, planted.AS_OF)
+    short = build_shortlists(catalogue, depth=2)
+    assert short is not None
+    for item in range(catalogue.items.n_items):
+        pool = category_pool(catalogue.items, item)
+        cands = score_sources(catalogue, item, 0, pool, None)
+        for strategy in (BEHAVIOURAL, PSYCHOLOGICAL):
+            score, _ = blend(catalogue, 0, pool, cands.scores, strategy, config.ranking)
+            best = pool[_best_first(score, pool, 1)[:1]]
+            assert set(best.tolist()) <= set(short.of(item).tolist()), (item, strategy)
