@@ -124,15 +124,22 @@ def _from_shortlist(
 ) -> np.ndarray | None:
     """The shortlisted pool, or None when it cannot stand in for the category.
 
-    It cannot when too few shortlisted items are in stock and in size, or when
-    none of them is of the original's brand while the shortlist left some of
-    the brand out: a brand-loyal customer must not be sent to another maker
-    because the shortlist was too short.
+    It cannot when another size than the item's own is wanted (the shortlist
+    was built for that size), when too few shortlisted items are in stock and
+    in size, or when none of them is of the original's brand while the
+    shortlist left some of the brand out: a brand-loyal customer must not be
+    sent to another maker because the shortlist was too short.
     """
     shortlists = snapshot.shortlists
     if shortlists is None:
         return None
     items = snapshot.items
+    own_size = str(items.size[item_idx])
+    if own_size and (
+        (size and size != own_size)
+        or (customer is not None and customer.sizes and own_size not in customer.sizes)
+    ):
+        return None  # the shortlist holds the item's own size; another one scans the category
     pool = shortlists.of(item_idx)
     if customer is not None and len(customer.history_items):
         # What they bought before in this category scores "history"; it is always a candidate.

@@ -13,9 +13,13 @@ shortlist's in-stock part only, with the customer's own scores, the store's
 popularity and today's sellout risks, and goes back to the category when the
 shortlist has too little in stock (:func:`~substitute.recommend.candidates.candidate_pool`).
 
+A shortlist is built for the common request: the item's own size (a 24.0
+shoe's lists hold 24.0 and unsized items). A request for another size scans
+the category.
+
 Arrays in CSR form: ``items[indptr[i]:indptr[i + 1]]`` is item ``i``'s
 shortlist, sorted. ``brand_complete[i]`` says every item of ``i``'s brand in
-its pool made the shortlist, so an empty brand there means the brand has
+its pool and size made the shortlist, so an empty brand there means the brand has
 nothing, not that the shortlist was too short.
 """
 
@@ -57,8 +61,16 @@ class Shortlists:
 CELLS_PER_BATCH = 2_000_000
 
 
+def _fits(wanted: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """(wanted × items): the item fits (unsized, or the wanted size; anything when none is wanted).
+
+    Sizes are integer codes, 0 for no size.
+    """
+    return (sizes[None, :] == 0) | (wanted[:, None] == 0) | (sizes[None, :] == wanted[:, None])
+
+
 def _category_shortlists(
-    catalogue: Snapshot, members: np.ndarray, depth: int
+    catalogue: Snapshot, members: np.ndarray, depth: int, sizes: np.ndarray
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Shortlists of every item of one category, scored a batch of items at a time."""
     items = catalogue.items
@@ -72,14 +84,16 @@ def _category_shortlists(
         batch = members[start : start + rows]
         scores = anonymous_sources(catalogue, batch, 0, members)
         itself = members[None, :] == batch[:, None]
+        # Built for the common request, the item's own size: other sizes would be filtered out.
+        left_out = itself | ~_fits(sizes[batch], sizes[members])
         picked = np.zeros(itself.shape, dtype=bool)
         for strategy in (BEHAVIOURAL, PSYCHOLOGICAL):
             score, _ = blend(catalogue, 0, members, scores, strategy, ranking)
-            score[itself] = -np.inf
+            score[left_out] = -np.inf
             top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
             row = np.arange(len(batch))[:, None]
             picked[row, top] |= np.isfinite(score[row, top])
-        of_brand = ((scores["same_brand"] > 0) | (scores["same_model"] > 0)) & ~itself
+        of_brand = ((scores["same_brand"] > 0) | (scores["same_model"] > 0)) & ~left_out
         complete[start : start + len(batch)] = (of_brand & ~picked).sum(axis=1) == 0
         for i, chosen in zip(batch.tolist(), picked, strict=True):
             short = members[chosen]
@@ -102,10 +116,12 @@ def build_shortlists(catalogue: Snapshot, depth: int, *, progress: bool = False)
     n = items.n_items
     by_item: list[np.ndarray] = [np.zeros(0, np.int32)] * n
     complete = np.zeros(n, dtype=bool)
+    names, sizes = np.unique(items.size, return_inverse=True)
+    sizes = sizes + 1 if len(names) and names[0] != "" else sizes  # 0 is "no size"
     bar = tqdm(total=n, desc="shortlists", unit=" item", disable=None if progress else True)
     for category in range(len(items.category_names)):
         members = items.in_category(category)
-        lists, done = _category_shortlists(catalogue, members, depth)
+        lists, done = _category_shortlists(catalogue, members, depth, sizes)
         for i, short in zip(members.tolist(), lists, strict=True):
             by_item[i] = short
         complete[members] = done

@@ -87,17 +87,39 @@ def test_k_above_the_shortlist_scans_the_category(artifact_root, config, snapsho
     ]
 
 
+def _hand_made(snapshot: Snapshot, lists: dict[str, list[str]], complete: bool) -> Shortlists:
+    """Shortlists as given for some items, empty for the rest."""
+    by_item = [sorted(snapshot.item_ids.get(s) for s in lists.get(sku, [])) for sku in snapshot.items.sku]
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in by_item])]).astype(np.int64)
+    flat = np.array([i for x in by_item for i in x], dtype=np.int32)
+    return Shortlists(indptr, flat, np.full(len(by_item), complete))
+
+
 def test_a_brand_loyal_customer_is_not_sent_to_another_brand_by_a_short_shortlist(artifact_root, config):
-    short = _shortlists(artifact_root, config, depth=3)
-    base = make_snapshot(artifact_root, config)
-    listed = _names(base, short.of(base.item_ids.get(WANTED)))
-    # Every Teva item on the shortlist is gone, another maker's is not, and Teva still has Terra.
-    teva_listed = {n for n in listed if n.startswith("T-")}
-    assert listed - teva_listed and "T-TER-BLK-24" not in listed
-    snap = _out_of_stock(artifact_root, config, teva_listed)
+    snap = _out_of_stock(artifact_root, config, {"T-HUR-RED-24"})
+    listed = {WANTED: ["T-HUR-RED-24", "C-Z1-BLK-24"]}  # Terra, also Teva and in stock, left out
+    short = _hand_made(snap, listed, complete=False)
     offers = recommend_substitutes(_serving(snap, short), WANTED, "S1", customer="psych", k=1)
-    assert [o.sku for o in offers] == ["T-TER-BLK-24"]
-    assert "other_brand" not in offers[0].flags
+    assert [o.sku for o in offers] == ["T-TER-BLK-24"] and "other_brand" not in offers[0].flags
+    # When the shortlist held all of the brand, an empty brand there is the truth: another maker.
+    short = _hand_made(snap, listed, complete=True)
+    offers = recommend_substitutes(_serving(snap, short), WANTED, "S1", customer="psych", k=1)
+    assert [o.sku for o in offers] == ["C-Z1-BLK-24"] and "other_brand" in offers[0].flags
+
+
+def test_another_size_than_the_items_own_scans_the_category(snapshot):
+    # A 25 on a 24's shortlist: it would be the whole answer for a 25 without the scan.
+    short = _hand_made(snapshot, {WANTED: ["T-HUR-RED-24", "C-Z1-BLK-24", "T-HUR-BLK-25"]}, complete=True)
+    serving = _serving(snapshot, short)
+    item, s1 = snapshot.item_ids.get(WANTED), snapshot.stores.get("S1")
+    assert _names(snapshot, candidate_pool(serving, item, s1, None, None, k=1)) == {
+        "T-HUR-RED-24",
+        "C-Z1-BLK-24",
+    }
+    assert _names(snapshot, candidate_pool(serving, item, s1, "25", None, k=1)) == {
+        "T-HUR-BLK-25",
+        "T-HUR-RED-25",
+    }
 
 
 def test_what_the_customer_bought_before_is_always_a_candidate(artifact_root, config, snapshot):
@@ -126,7 +148,7 @@ def test_training_writes_shortlists_unless_told_not_to(artifact_root, config, de
 
 
 def test_batched_shortlists_hold_what_the_serving_ranking_puts_first(artifact_root, config):
-    from substitute.recommend.candidates import category_pool, score_sources
+    from substitute.recommend.candidates import _size_ok, category_pool, score_sources
     from substitute.recommend.rank import BEHAVIOURAL, PSYCHOLOGICAL, _best_first, blend
 
     catalogue = catalogue_snapshot(load_artifact(artifact_root), config, planted.AS_OF)
@@ -134,6 +156,8 @@ def test_batched_shortlists_hold_what_the_serving_ranking_puts_first(artifact_ro
     assert short is not None
     for item in range(catalogue.items.n_items):
         pool = category_pool(catalogue.items, item)
+        own = str(catalogue.items.size[item])
+        pool = pool[_size_ok(catalogue, pool, None, None, own)]  # built for the item's own size
         cands = score_sources(catalogue, item, 0, pool, None)
         for strategy in (BEHAVIOURAL, PSYCHOLOGICAL):
             score, _ = blend(catalogue, 0, pool, cands.scores, strategy, config.ranking)
