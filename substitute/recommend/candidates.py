@@ -1,8 +1,8 @@
 """Candidates for one request, each with the scores of the sources that put it there.
 
-The pool is every item of the original's shortlist (or, when that has too
-little in stock, of its category and its model) that can be had at the
-requesting store, in the customer's size. Each source scores the
+The pool is every item of the original's category (and its model) that can
+be had at the requesting store, in the customer's size; when that is more
+than the item's shortlist holds, the shortlist's part that can be had. Each source scores the
 pool in ``[0, 1]``; a candidate's reasons are the sources that score it:
 
 ``same_model``   same model, another colour or size
@@ -89,15 +89,19 @@ def _size_ok(
 
 def category_pool(items: ItemTable, item_idx: int) -> np.ndarray:
     """Every item of the original's category (plus its model elsewhere), itself excluded, sorted."""
-    category = int(items.category[item_idx])
-    pool = items.in_category(category)
-    if items.model[item_idx] >= 0:
-        same_model = np.flatnonzero(items.model == items.model[item_idx])
-        # A model rarely spans categories; a set union over the whole category
-        # on every call cost more than all the scoring at 50,000 SKUs.
-        elsewhere = same_model[items.category[same_model] != category]
-        if len(elsewhere):
-            pool = np.union1d(pool, elsewhere)
+    pool = items.in_category(int(items.category[item_idx]))
+    elsewhere = items.same_model_elsewhere(item_idx)
+    if len(elsewhere):
+        pool = np.union1d(pool, elsewhere)
+    return pool[pool != item_idx]
+
+
+def _in_stock_relatives(snapshot: Snapshot, item_idx: int, store_idx: int) -> np.ndarray:
+    """What :func:`category_pool` holds that the store can hand over, from the stock index."""
+    pool = snapshot.in_stock.of(store_idx, int(snapshot.items.category[item_idx]))
+    elsewhere = snapshot.items.same_model_elsewhere(item_idx)
+    if len(elsewhere):
+        pool = np.union1d(pool, elsewhere[snapshot.available[store_idx, elsewhere] > 0])
     return pool[pool != item_idx]
 
 
@@ -166,13 +170,18 @@ def candidate_pool(
 ) -> np.ndarray:
     """In-stock, in-size candidates for ``item_idx``, sorted.
 
-    From the item's shortlist (:mod:`substitute.recommend.retrieval`) when it
-    has enough to offer ``k``, else from the whole category.
+    Everything of the category the store can hand over, unless that is more
+    than the item's shortlist (:mod:`substitute.recommend.retrieval`) holds:
+    then the shortlist, when it has enough to offer ``k``.
     """
-    pool = _from_shortlist(snapshot, item_idx, store_idx, size, customer, k)
-    if pool is not None:
-        return pool
-    return _can_have(snapshot, category_pool(snapshot.items, item_idx), item_idx, store_idx, size, customer)
+    in_stock = _in_stock_relatives(snapshot, item_idx, store_idx)
+    shortlists = snapshot.shortlists
+    if shortlists is not None and len(in_stock) > len(shortlists.of(item_idx)):
+        pool = _from_shortlist(snapshot, item_idx, store_idx, size, customer, k)
+        if pool is not None:
+            return pool
+    own_size = str(snapshot.items.size[item_idx])
+    return in_stock[_size_ok(snapshot, in_stock, size, customer, own_size)]
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:

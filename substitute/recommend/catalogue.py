@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,6 +90,21 @@ class ItemTable:
         """Item indices of one category, sorted."""
         return self.category_items[self.category_indptr[category] : self.category_indptr[category + 1]]
 
+    @cached_property
+    def cross_category_models(self) -> dict[int, np.ndarray]:
+        """Models with items in more than one category (rare): model -> its items, sorted."""
+        has = self.model >= 0
+        pairs = np.unique(np.stack([self.model[has], self.category[has]]), axis=1)
+        models, counts = np.unique(pairs[0], return_counts=True)
+        return {int(m): np.flatnonzero(self.model == m) for m in models[counts > 1]}
+
+    def same_model_elsewhere(self, item_idx: int) -> np.ndarray:
+        """Items of ``item_idx``'s model in other categories, sorted (usually none)."""
+        others = self.cross_category_models.get(int(self.model[item_idx]))
+        if others is None:
+            return np.zeros(0, dtype=np.int64)
+        return others[self.category[others] != self.category[item_idx]]
+
     def purpose_matrix(self) -> np.ndarray:
         """Dense items × tags booleans (the tag vocabulary is small)."""
         out = np.zeros((self.n_items, max(len(self.purpose_names), 1)), dtype=bool)
@@ -97,7 +113,7 @@ class ItemTable:
         return out
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # fields only, not the caches
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> ItemTable:

@@ -19,6 +19,7 @@ from substitute.recommend.config import RecommendConfig, load_recommend_config
 from substitute.recommend.frames import Col, RecommendFrames
 from substitute.recommend.hybrid import customer_feature_names, parse_sizes
 from substitute.recommend.ids import IdMap
+from substitute.recommend.stock import InStock
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,6 +65,8 @@ class Snapshot:
     item_unit: np.ndarray
     stores: IdMap
     available: np.ndarray
+    #: the same, indexed by store × category
+    in_stock: InStock
     risk: np.ndarray
     demand_rate: np.ndarray
     load: np.ndarray
@@ -214,6 +217,7 @@ def build_snapshot(
         as_of=as_of,
         stores=stores,
         available=available,
+        in_stock=InStock.build(available, items.category, len(items.category_names)),
         risk=risk,
         demand_rate=demand_rate,
         load=np.zeros_like(available),
@@ -230,6 +234,7 @@ def _model_parts(artifact: LoadedArtifact) -> dict[str, Any]:
     from substitute.recommend.als import AlsFactors, AlsIndex
 
     items = ItemTable.from_arrays(artifact.arrays["items"])
+    items.cross_category_models  # computed now, before a server forks its workers  # noqa: B018
     als = artifact.arrays["als"]
     vectors = artifact.arrays["hybrid"]["item_vectors"]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -259,6 +264,7 @@ def catalogue_snapshot(artifact: LoadedArtifact, config: RecommendConfig, as_of:
         as_of=as_of,
         stores=IdMap(["*"]),
         available=everything,
+        in_stock=InStock.build(everything, model["items"].category, len(model["items"].category_names)),
         risk=np.zeros_like(everything),
         demand_rate=model["items"].popularity[None, :].astype(np.float32),
         load=np.zeros_like(everything),
