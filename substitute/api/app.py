@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import Engine
 
 from substitute.api import health, problems
+from substitute.api.json_provider import OrjsonProvider
 from substitute.api.state import EXTENSION, AppState
 from substitute.settings import Settings, load_settings
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None, *, engine: Eng
 
     app = Flask("substitute")
     app.session_interface = _CookieSessions()
+    app.json = OrjsonProvider(app)
     secret = settings.api.secret_key.get_secret_value() if settings.api.secret_key else None
     app.config.update(
         SECRET_KEY=secret or "development-only-not-secret",
@@ -52,7 +54,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None, *, engine: Eng
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.environment == "production",
-        JSON_SORT_KEYS=False,
     )
     app.extensions[EXTENSION] = AppState(settings=settings, engine=engine or make_engine(settings.database))
     problems.init_app(app)

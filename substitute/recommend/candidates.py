@@ -227,7 +227,7 @@ def anonymous_sources(
     colour = (items.colour[pool] == colour_q) & (colour_q >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         closeness = np.exp(-2.0 * np.abs(np.log(items.price[pool] / _of(items.price, item_idx))))
-    closeness = np.nan_to_num(closeness, nan=0.5)
+    closeness[np.isnan(closeness)] = 0.5  # a price unknown: neither close nor far
     content = (purpose + colour + closeness) / 3.0
 
     store_pop = snapshot.demand_rate[store_idx, pool]
@@ -240,12 +240,17 @@ def anonymous_sources(
         "content": content,
         "als": np.clip(snapshot.als.similar(item_idx, pool), 0.0, 1.0),
         "lightfm": np.clip(snapshot.item_unit[item_idx] @ snapshot.item_unit[pool].T, 0.0, 1.0),
-        "popularity": np.broadcast_to(popularity, shape),
-        # Nothing known of the customer: constants (read-only views, no memory per batch row).
-        "history": np.broadcast_to(0.0, shape),
-        "goes_with": np.broadcast_to(0.0, shape),
-        "price_band": np.broadcast_to(0.5, shape),
+        "popularity": popularity if popularity.shape == shape else np.broadcast_to(popularity, shape),
+        # Nothing known of the customer.
+        "history": _constant(0.0, shape),
+        "goes_with": _constant(0.0, shape),
+        "price_band": _constant(0.5, shape),
     }
+
+
+def _constant(value: float, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` over the pool; for a batch a read-only view, so rows × category costs no memory."""
+    return np.full(shape, value) if len(shape) == 1 else np.broadcast_to(value, shape)
 
 
 def score_sources(

@@ -110,35 +110,20 @@ def recommend_substitutes(
     cands = score_sources(snapshot, item_idx, store_idx, pool, info)
     ranked = rank_candidates(snapshot, item_idx, store_idx, cands, info, ranking, limit=k)
     strategy = ranked.strategy
+    top = ranked.order[:k]
+    chosen = cands.items[top]
+    # One lookup per array for all of them: per-offer numpy scalars cost more than the offers.
+    skus = snapshot.items.sku[chosen].tolist()
+    scores = ranked.score[top].tolist()
+    available = snapshot.available[store_idx, chosen].tolist()
+    may_sell_out = (snapshot.risk[store_idx, chosen] >= 0.5).tolist()
+    other_brand = (ranked.other_brand[top] & (strategy == PSYCHOLOGICAL)).tolist()
+    reasons = explain(snapshot, item_idx, cands, top, other_brand=other_brand, personal=info is not None)
     out: list[tuple[float, str, Substitute]] = []
-    for pos in ranked.order[:k].tolist():
-        item = int(cands.items[pos])
-        flags = []
-        if ranked.other_brand[pos] and strategy == PSYCHOLOGICAL:
-            flags.append("other_brand")
-        if snapshot.risk[store_idx, item] >= 0.5:
-            flags.append("may_sell_out")
-        out.append(
-            (
-                float(ranked.score[pos]),
-                str(snapshot.items.sku[item]),
-                Substitute(
-                    sku=str(snapshot.items.sku[item]),
-                    score=float(ranked.score[pos]),
-                    strategy=strategy,
-                    reasons=explain(
-                        snapshot,
-                        item_idx,
-                        cands,
-                        pos,
-                        other_brand="other_brand" in flags,
-                        personal=info is not None,
-                    ),
-                    available_qty=float(snapshot.available[store_idx, item]),
-                    flags=tuple(flags),
-                ),
-            )
-        )
+    for j, sku_j in enumerate(skus):
+        flags = ("other_brand",) * other_brand[j] + ("may_sell_out",) * may_sell_out[j]
+        offer = Substitute(sku_j, scores[j], strategy, reasons[j], available[j], flags=flags)
+        out.append((scores[j], sku_j, offer))
     reservation = _reservation(snapshot, item_idx, store_idx)
     if reservation is not None:
         weight = (
