@@ -2,7 +2,10 @@
 
 1. Throughput of ``GET /v1/substitutes`` as a ratio to ``/healthz`` (same
    server, same settings, same run), each driven flat out by locust in
-   alternating rounds; the median of the rounds' ratios.
+   alternating rounds; the median of the rounds' ratios. Beside it, the CPU
+   that gunicorn (all its processes) and locust each spent per request in
+   those rounds: locust shares the machine's cores with the server, and the
+   server's CPU per request is the app's own cost whatever else ran.
 2. 100 requests/s for 60 s on ``/v1/substitutes``: p50, p99, errors, as seen
    by locust and as the app timed itself (``Server-Timing``); then 30 s of
    ``/healthz`` at the same rate, the latency floor of the machine and locust.
@@ -175,7 +178,9 @@ def locust(
     seconds: int,
     key: str,
     tfile: Path,
+    server: subprocess.Popen[bytes] | None = None,
 ) -> dict[str, float]:
+    """One locust run; with ``server``, also the CPU it and locust spent per request."""
     prefix = work / name
     env = {
         **os.environ,
@@ -203,12 +208,15 @@ def locust(
         "--loglevel",
         "WARNING",
     ]
+    server_cpu, client_cpu = _cpu_seconds(server), _children_cpu_seconds()
     subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL, stderr=open(f"{prefix}.log", "wb"))
+    server_cpu, client_cpu = _cpu_seconds(server) - server_cpu, _children_cpu_seconds() - client_cpu
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
     main = rows.get(path) or rows.get("healthz") or rows["Aggregated"]
     degraded = rows.get("degraded")
-    server = rows.get(f"server {path}")
+    timed = rows.get(f"server {path}")
+    n = max(int(main["Request Count"]), 1)
     return {
         "requests": int(main["Request Count"]),
         "failures": int(main["Failure Count"]),
@@ -216,10 +224,39 @@ def locust(
         "p50_ms": float(main["50%"]),
         "p99_ms": float(main["99%"]),
         # The app's own time (Server-Timing), without the network, gunicorn or locust.
-        "server_p50_ms": float(server["50%"]) if server else None,
-        "server_p99_ms": float(server["99%"]) if server else None,
+        "server_p50_ms": float(timed["50%"]) if timed else None,
+        "server_p99_ms": float(timed["99%"]) if timed else None,
         "degraded": int(degraded["Request Count"]) if degraded else 0,
+        # CPU per request of gunicorn (master and workers) and of locust: on a shared
+        # machine, what each side cost, whatever else was running.
+        "server_cpu_ms": round(server_cpu / n * 1e3, 3) if server is not None else None,
+        "client_cpu_ms": round(client_cpu / n * 1e3, 3),
     }
+
+
+def _cpu_seconds(proc: subprocess.Popen[bytes] | None) -> float:
+    """User + system CPU of ``proc`` and every process under it, so far."""
+    if proc is None:
+        return 0.0
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(proc.pid)
+        for p in [root, *root.children(recursive=True)]:
+            times = p.cpu_times()
+            total += times.user + times.system
+    except psutil.Error:
+        pass
+    return total
+
+
+def _children_cpu_seconds() -> float:
+    """CPU of this process's finished children (each locust run, once it has been waited for)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def shut_down(server: subprocess.Popen[bytes] | None, cluster: PgCluster, work: Path, *, keep: bool) -> None:
@@ -289,6 +326,7 @@ def main() -> None:
         # Alternating short rounds, so that a burst of other work on this shared
         # machine lands on both sides of a ratio rather than on one of them.
         rounds = []
+        cpu: list[dict[str, float]] = []
         for r in range(args.rounds):
             health = locust(
                 args.port,
@@ -298,6 +336,7 @@ def main() -> None:
                 users=16,
                 rate=0,
                 seconds=args.flat_out_s,
+                server=server,
                 **common,
             )
             subs = locust(
@@ -308,15 +347,33 @@ def main() -> None:
                 users=16,
                 rate=0,
                 seconds=args.flat_out_s,
+                server=server,
                 **common,
             )
             rounds.append((health["rps"], subs["rps"], subs["failures"]))
+            cpu.append(
+                {
+                    f"{side}_{k}": run[k]
+                    for side, run in (("healthz", health), ("substitutes", subs))
+                    for k in ("server_cpu_ms", "client_cpu_ms")
+                }
+            )
         ratios = sorted(s / h for h, s, _ in rounds if h)
         figures["healthz_rps"] = [round(h, 1) for h, _, _ in rounds]
         figures["substitutes_rps"] = [round(s, 1) for _, s, _ in rounds]
         figures["flat_out_failures"] = sum(f for _, _, f in rounds)
         figures["throughput_ratios"] = [round(x, 3) for x in ratios]
         figures["throughput_ratio"] = round(ratios[len(ratios) // 2], 3) if ratios else None  # the median
+        # Where each request's CPU went, per side (medians of the rounds): the server's share
+        # is the app's own cost; locust's is what it took from the same two cores.
+        figures["cpu_ms_per_request"] = {
+            k: round(sorted(c[k] for c in cpu)[len(cpu) // 2], 3) for k in (cpu[0] if cpu else {})
+        }
+        if cpu:
+            per = figures["cpu_ms_per_request"]
+            figures["server_cpu_ratio"] = round(
+                per["healthz_server_cpu_ms"] / per["substitutes_server_cpu_ms"], 3
+            )
 
         steady = locust(
             args.port, work, "steady", path="substitutes", users=20, rate=5, seconds=args.steady_s, **common

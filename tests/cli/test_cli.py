@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -68,3 +71,28 @@ def test_a_database_without_the_schema_gets_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "substitute db upgrade" in result.output
     assert "Traceback" not in result.output
+
+
+def test_serving_runs_blas_on_one_thread_in_the_workers_it_forks():
+    # In a fresh interpreter: the limit is per process, and this one's tests train with BLAS.
+    script = """
+import json, os, numpy, threadpoolctl
+from substitute.cli.serve_cmd import single_threaded_blas
+
+def blas_threads():
+    return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+before = blas_threads()
+single_threaded_blas()
+pid = os.fork()
+if pid == 0:
+    os._exit(max(blas_threads()))
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"before": before, "after": blas_threads(), "child": os.waitstatus_to_exitcode(status)}))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    threads = json.loads(out.stdout)
+    if (os.cpu_count() or 1) > 1:
+        assert max(threads["before"]) > 1  # else this test could not fail
+    assert threads["after"] == [1] * len(threads["after"]) and threads["child"] == 1
