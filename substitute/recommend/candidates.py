@@ -2,8 +2,9 @@
 
 The pool is every item of the original's category (and its model) that can
 be had at the requesting store, in the customer's size; when that is more
-than the item's shortlist holds, the shortlist's part that can be had. Each source scores the
-pool in ``[0, 1]``; a candidate's reasons are the sources that score it:
+than the item's shortlist holds, the shortlist's part that can be had. Each
+source scores the pool in ``[0, 1]``; a candidate's reasons are the sources
+that score it:
 
 ``same_model``   same model, another colour or size
 ``same_brand``   same brand, same category

@@ -19,8 +19,8 @@ the category.
 
 Arrays in CSR form: ``items[indptr[i]:indptr[i + 1]]`` is item ``i``'s
 shortlist, sorted. ``brand_complete[i]`` says every item of ``i``'s brand in
-its pool and size made the shortlist, so an empty brand there means the brand has
-nothing, not that the shortlist was too short.
+its pool and size made the shortlist, so an empty brand there means the
+brand has nothing, not that the shortlist was too short.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def _category_shortlists(
         for i, chosen in zip(batch.tolist(), picked, strict=True):
             short = members[chosen]
             # The same model in another category is never left out (category_pool adds it too).
-            elsewhere = np.setdiff1d(category_pool(items, i), members, assume_unique=True)
+            elsewhere = items.same_model_elsewhere(i)
             lists.append(np.union1d(short, elsewhere) if len(elsewhere) else short)
     return lists, complete
 
