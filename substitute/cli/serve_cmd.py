@@ -51,9 +51,16 @@ def single_threaded_blas() -> None:
     default) busy-wait after every product. Measured at 50,000 SKUs, a
     substitutes call cost 2.2 ms of CPU with them and 1.3 ms without, and
     the spinning took cores from the other workers.
+
+    The variables hold for BLAS libraries loaded from now on (numpy's, and
+    SciPy's own copy); ``threadpool_limits`` sets those already loaded.
+    Call it again once everything is imported. A value set by the operator
+    is left alone.
     """
     from threadpoolctl import threadpool_limits
 
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     threadpool_limits(limits=1, user_api="blas")
 
 
@@ -69,6 +76,7 @@ def build_app(app_ctx: AppContext, config: dict[str, Any] | None = None) -> Flas
         app.config.update(config)
         configure_limits(app)
     service = warm(app)
+    single_threaded_blas()  # the libraries the snapshot's loading imported
     if service.snapshot is None:
         click.secho(
             f"no recommender snapshot yet ({service.health.load_error}); checkout answers 'degraded' "
