@@ -369,6 +369,7 @@ def main() -> None:
         figures["cpu_ms_per_request"] = {
             k: round(sorted(c[k] for c in cpu)[len(cpu) // 2], 3) for k in (cpu[0] if cpu else {})
         }
+        figures["cpu_ms_per_request_rounds"] = {k: [c[k] for c in cpu] for k in (cpu[0] if cpu else {})}
         if cpu:
             per = figures["cpu_ms_per_request"]
             figures["server_cpu_ratio"] = round(
