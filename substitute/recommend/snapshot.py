@@ -65,7 +65,7 @@ class Snapshot:
     item_unit: np.ndarray
     stores: IdMap
     available: np.ndarray
-    #: the same, indexed by store × category
+    #: which items ``available`` says each store has, by store × category
     in_stock: InStock
     risk: np.ndarray
     demand_rate: np.ndarray
@@ -234,7 +234,8 @@ def _model_parts(artifact: LoadedArtifact) -> dict[str, Any]:
     from substitute.recommend.als import AlsFactors, AlsIndex
 
     items = ItemTable.from_arrays(artifact.arrays["items"])
-    items.cross_category_models  # computed now, before a server forks its workers  # noqa: B018
+    # Indexed now, before a server forks its workers, so that they share it.
+    _ = items.cross_category_models
     als = artifact.arrays["als"]
     vectors = artifact.arrays["hybrid"]["item_vectors"]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
