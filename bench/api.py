@@ -339,27 +339,19 @@ def main() -> None:
         rounds = []
         cpu: list[dict[str, float]] = []
         for r in range(args.rounds):
-            health = locust(
-                args.port,
-                work,
-                f"healthz-{r}",
-                path="healthz",
-                users=16,
-                rate=0,
-                seconds=args.flat_out_s,
-                server=server,
-                **common,
-            )
-            subs = locust(
-                args.port,
-                work,
-                f"flat-{r}",
-                path="substitutes",
-                users=16,
-                rate=0,
-                seconds=args.flat_out_s,
-                server=server,
-                **common,
+            health, subs = (
+                locust(
+                    args.port,
+                    work,
+                    f"{label}-{r}",
+                    path=path,
+                    users=16,
+                    rate=0,
+                    seconds=args.flat_out_s,
+                    server=server,
+                    **common,
+                )
+                for path, label in (("healthz", "healthz"), ("substitutes", "flat"))
             )
             rounds.append((health["rps"], subs["rps"], subs["failures"]))
             cpu.append(

@@ -21,7 +21,8 @@ class _CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, the signer built only when a request brings the cookie.
 
     The buyers' pages sign in through the session; a till's API call never
-    sends the cookie, and building the signer for nothing cost it 0.05 ms.
+    sends the cookie, and building the signer for nothing showed in its
+    profile (0.09 ms of 2.4 ms a call, under the profiler).
     """
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
